@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The telnet protocol engine: a pure state machine.  Bytes from the client
+ * go in through telnet_feed(); what comes out is delivered, in input order,
+ * as events to one handler: data bytes for the line reader or the pty,
+ * option changes, commands, subnegotiation results, and reply bytes to be
+ * sent to the client.  The engine does no I/O, keeps no globals and does
+ * not allocate: it can be unit-tested and fuzzed on its own.
+ *
+ * Options are negotiated with the Q method of RFC 1143, driven by a policy
+ * set per option and side.  See daemon/telnet.c for the RFCs followed.
+ */
+#ifndef NVTD_TELNET_H
+#define NVTD_TELNET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Commands (RFC 854; EOF, SUSP and ABORT from RFC 1184). */
+enum {
+	TELNET_EOF = 236,
+	TELNET_SUSP = 237,
+	TELNET_ABORT = 238,
+	TELNET_SE = 240,
+	TELNET_NOP = 241,
+	TELNET_DM = 242,
+	TELNET_BRK = 243,
+	TELNET_IP = 244,
+	TELNET_AO = 245,
+	TELNET_AYT = 246,
+	TELNET_EC = 247,
+	TELNET_EL = 248,
+	TELNET_GA = 249,
+	TELNET_SB = 250,
+	TELNET_WILL = 251,
+	TELNET_WONT = 252,
+	TELNET_DO = 253,
+	TELNET_DONT = 254,
+	TELNET_IAC = 255,
+};
+
+/* Options, with the RFC that defines each. */
+enum {
+	TELNET_OPT_BINARY = 0,		/* RFC 856 */
+	TELNET_OPT_ECHO = 1,		/* RFC 857 */
+	TELNET_OPT_SGA = 3,		/* RFC 858 */
+	TELNET_OPT_STATUS = 5,		/* RFC 859 */
+	TELNET_OPT_TM = 6,		/* RFC 860 */
+	TELNET_OPT_TTYPE = 24,		/* RFC 1091 */
+	TELNET_OPT_NAWS = 31,		/* RFC 1073 */
+	TELNET_OPT_TSPEED = 32,		/* RFC 1079 */
+	TELNET_OPT_LFLOW = 33,		/* RFC 1372 */
+	TELNET_OPT_LINEMODE = 34,	/* RFC 1184 */
+	TELNET_OPT_XDISPLOC = 35,	/* RFC 1096 */
+	TELNET_OPT_OLD_ENVIRON = 36,	/* RFC 1408 */
+	TELNET_OPT_AUTHENTICATION = 37,	/* RFC 2941 */
+	TELNET_OPT_ENCRYPT = 38,	/* RFC 2946 */
+	TELNET_OPT_NEW_ENVIRON = 39,	/* RFC 1572 */
+};
+
+/* Subnegotiation codes. */
+enum {
+	TELNET_TTYPE_IS = 0,		/* RFC 1091 */
+	TELNET_TTYPE_SEND = 1,
+	TELNET_ENV_IS = 0,		/* RFC 1572 */
+	TELNET_ENV_SEND = 1,
+	TELNET_ENV_INFO = 2,
+	TELNET_ENV_VAR = 0,
+	TELNET_ENV_VALUE = 1,
+	TELNET_ENV_ESC = 2,
+	TELNET_ENV_USERVAR = 3,
+	TELNET_LFLOW_OFF = 0,		/* RFC 1372 */
+	TELNET_LFLOW_ON = 1,
+	TELNET_LFLOW_RESTART_ANY = 2,
+	TELNET_LFLOW_RESTART_XON = 3,
+};
+
+/*
+ * Hard caps on everything the peer controls.  An item over its cap is
+ * discarded whole (TELNET_EV_DISCARD), never processed truncated.
+ */
+#define TELNET_SB_MAX		512	/* bytes of one subnegotiation */
+#define TELNET_TTYPE_MAX	40	/* RFC 1010 names are at most 40 */
+#define TELNET_ENV_NAME_MAX	64
+#define TELNET_ENV_VALUE_MAX	256
+#define TELNET_ENV_COUNT_MAX	32	/* variables in one subnegotiation */
+
+/* Which end of the connection an option applies to (RFC 1143 terms). */
+enum telnet_side {
+	TELNET_US,		/* our side: we WILL / WONT, he DO / DONT */
+	TELNET_HIM,		/* his side: he WILL / WONT, we DO / DONT */
+};
+
+/* Policy bits, per option and side. */
+#define TELNET_ALLOW_US		0x01	/* we agree to enable it on our side */
+#define TELNET_ALLOW_HIM	0x02	/* we agree to let him enable it */
+
+enum telnet_event_kind {
+	TELNET_EV_DATA,		/* data: bytes for the line reader / pty */
+	TELNET_EV_SEND,		/* data: bytes to send to the client */
+	TELNET_EV_NEGOTIATION,	/* negotiation: a WILL/WONT/DO/DONT received */
+	TELNET_EV_OPTION,	/* option: an option was enabled or disabled */
+	TELNET_EV_COMMAND,	/* command: IP AO AYT BRK EC EL EOF SUSP ABORT
+				 * NOP DM GA */
+	TELNET_EV_TIMING_MARK,	/* DO TIMING-MARK: flush what came before;
+				 * the WILL TM reply follows as a SEND */
+	TELNET_EV_NAWS,		/* naws: the client's window size */
+	TELNET_EV_TTYPE,	/* ttype: a terminal type name */
+	TELNET_EV_ENV,		/* env: one NEW-ENVIRON variable */
+	TELNET_EV_LFLOW,	/* lflow: an LFLOW subnegotiation */
+	TELNET_EV_DISCARD,	/* discard: an item dropped (over a cap,
+				 * malformed, or for an option not enabled) */
+};
+
+/*
+ * One event.  Pointers are valid only during the handler call: DATA
+ * points into the caller's input buffer, everything else into the
+ * engine.  Strings (ttype.name, env.name, env.value) are NUL-terminated
+ * copies whose length is also given, since the peer may embed NULs.
+ */
+struct telnet_event {
+	enum telnet_event_kind kind;
+	union {
+		struct {
+			const uint8_t *bytes;
+			size_t len;
+		} data;
+		struct {
+			uint8_t verb;		/* TELNET_WILL .. TELNET_DONT */
+			uint8_t opt;
+		} negotiation;
+		struct {
+			uint8_t opt;
+			enum telnet_side side;
+			bool on;
+		} option;
+		uint8_t command;
+		struct {
+			uint16_t width;
+			uint16_t height;
+		} naws;
+		struct {
+			const char *name;
+			size_t len;
+		} ttype;
+		struct {
+			uint8_t cmd;		/* TELNET_ENV_IS or _INFO */
+			uint8_t type;		/* TELNET_ENV_VAR or _USERVAR */
+			const char *name;
+			size_t name_len;
+			const char *value;	/* NULL: sent without VALUE */
+			size_t value_len;
+		} env;
+		uint8_t lflow;			/* TELNET_LFLOW_* */
+		struct {
+			uint8_t opt;		/* subnegotiation's option */
+			const char *why;	/* fixed text, for traces */
+		} discard;
+	};
+};
+
+typedef void telnet_handler(void *ctx, const struct telnet_event *ev);
+
+/* The parser's states; telnet_state_name() names them for traces. */
+enum telnet_state {
+	TELNET_STATE_DATA,
+	TELNET_STATE_CR,	/* after CR in NVT data: swallow LF or NUL */
+	TELNET_STATE_IAC,
+	TELNET_STATE_WILL,
+	TELNET_STATE_WONT,
+	TELNET_STATE_DO,
+	TELNET_STATE_DONT,
+	TELNET_STATE_SB,	/* IAC SB seen, option byte next */
+	TELNET_STATE_SB_DATA,
+	TELNET_STATE_SB_IAC,
+};
+
+/* One side of one option, RFC 1143: NO YES WANTNO WANTYES + queue bit. */
+enum telnet_q {
+	TELNET_Q_NO,
+	TELNET_Q_YES,
+	TELNET_Q_WANTNO,
+	TELNET_Q_WANTYES,
+};
+#define TELNET_Q_OPPOSITE	0x04	/* queue bit: OPPOSITE (else EMPTY) */
+
+/* All of the engine's state.  Treat the fields as private. */
+struct telnet {
+	telnet_handler	*handler;
+	void		*ctx;
+	enum telnet_state state;
+	uint8_t		 q[2][256];	/* [side][option] enum telnet_q | bit */
+	uint8_t		 allow[256];	/* TELNET_ALLOW_* */
+	uint8_t		 sb_opt;
+	bool		 sb_overflow;
+	size_t		 sb_len;
+	uint8_t		 sb[TELNET_SB_MAX];
+};
+
+/* Set up the engine with nvtd's default policy (see telnet.c). */
+void	telnet_init(struct telnet *, telnet_handler *, void *);
+/* Point the events at another handler (the relay takes over after login). */
+void	telnet_set_handler(struct telnet *, telnet_handler *, void *);
+/* Change the policy for one option: TELNET_ALLOW_* bits. */
+void	telnet_allow(struct telnet *, uint8_t opt, unsigned int allow);
+
+/* Parse bytes from the client; events go to the handler, in order. */
+void	telnet_feed(struct telnet *, const uint8_t *, size_t);
+
+/*
+ * Ask for an option to be enabled or disabled on one side, by the Q
+ * method: sends nothing when the request is redundant or already under
+ * way.  Returns -1 when the policy does not allow enabling it.
+ */
+int	telnet_request(struct telnet *, uint8_t opt, enum telnet_side, bool on);
+/* Is the option enabled (state YES) on that side? */
+bool	telnet_enabled(const struct telnet *, uint8_t opt, enum telnet_side);
+/* Is any negotiation we started still waiting for the peer's answer? */
+bool	telnet_pending(const struct telnet *);
+
+/* Send IAC <cmd> (DM for Synch, GA, NOP). */
+void	telnet_send_command(struct telnet *, uint8_t cmd);
+/* SB TTYPE SEND: ask for (the next) terminal type, for cycling. */
+void	telnet_request_ttype(struct telnet *);
+/* SB NEW-ENVIRON SEND with no list: ask for all variables. */
+void	telnet_request_env(struct telnet *);
+/* SB LFLOW <mode>: tell the client to change its flow control. */
+void	telnet_send_lflow(struct telnet *, uint8_t mode);
+
+/*
+ * Output encoding for bytes going to the client: IAC is doubled and,
+ * unless our side is BINARY, a CR not followed by LF becomes CR NUL.
+ * telnet_plain_len() returns how many leading bytes need no escaping, so
+ * a caller may write them as they are; telnet_encode() writes the encoded
+ * form of a whole buffer to out, which must hold 2 * len bytes, and
+ * returns its length.  Both are stateless: a CR ending a buffer is taken
+ * as bare.
+ */
+size_t	telnet_plain_len(const struct telnet *, const uint8_t *, size_t);
+size_t	telnet_encode(const struct telnet *, const uint8_t *, size_t,
+	    uint8_t *out);
+
+/* Names for traces: RFC names of options and commands, parser states. */
+const char	*telnet_option_name(uint8_t opt);
+const char	*telnet_command_name(uint8_t cmd);
+const char	*telnet_state_name(enum telnet_state);
+const char	*telnet_q_name(uint8_t q);
+
+#endif
