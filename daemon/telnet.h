@@ -154,7 +154,8 @@ struct telnet_event {
 		} env;
 		uint8_t lflow;			/* TELNET_LFLOW_* */
 		struct {
-			uint8_t opt;		/* subnegotiation's option */
+			uint8_t opt;		/* subnegotiation's option, or
+						 * the byte after a stray IAC */
 			const char *why;	/* fixed text, for traces */
 		} discard;
 	};
@@ -196,36 +197,56 @@ struct telnet {
 	bool		 sb_overflow;
 	size_t		 sb_len;
 	uint8_t		 sb[TELNET_SB_MAX];
+	bool		 ttype_asked;	/* SB TTYPE SEND not answered yet */
+	bool		 env_asked;	/* SB NEW-ENVIRON SEND not answered */
+	const uint8_t	*run;		/* DATA not yet delivered, inside */
+	size_t		 run_len;	/* telnet_feed() only */
 };
 
 /* Set up the engine with nvtd's default policy (see telnet.c). */
 void	telnet_init(struct telnet *, telnet_handler *, void *);
 /* Point the events at another handler (the relay takes over after login). */
 void	telnet_set_handler(struct telnet *, telnet_handler *, void *);
-/* Change the policy for one option: TELNET_ALLOW_* bits. */
+/*
+ * Change the policy for one option: TELNET_ALLOW_* bits.  Future
+ * negotiation only; an option already on stays on until asked off.
+ */
 void	telnet_allow(struct telnet *, uint8_t opt, unsigned int allow);
 
-/* Parse bytes from the client; events go to the handler, in order. */
+/*
+ * Parse bytes from the client; events go to the handler, in order.  The
+ * handler may call the functions below but not telnet_feed() itself.
+ */
 void	telnet_feed(struct telnet *, const uint8_t *, size_t);
 
 /*
  * Ask for an option to be enabled or disabled on one side, by the Q
  * method: sends nothing when the request is redundant or already under
- * way.  Returns -1 when the policy does not allow enabling it.
+ * way.  Returns -1 when the policy does not allow enabling it, and
+ * always for enabling TIMING-MARK, which is never "on".
  */
 int	telnet_request(struct telnet *, uint8_t opt, enum telnet_side, bool on);
 /* Is the option enabled (state YES) on that side? */
 bool	telnet_enabled(const struct telnet *, uint8_t opt, enum telnet_side);
-/* Is any negotiation we started still waiting for the peer's answer? */
+/*
+ * Is anything we started still waiting for the peer's answer: an option
+ * negotiation, or an SB TTYPE SEND / SB NEW-ENVIRON SEND (answered by
+ * any complete subnegotiation of that option, or by the option going
+ * off)?
+ */
 bool	telnet_pending(const struct telnet *);
 
-/* Send IAC <cmd> (DM for Synch, GA, NOP). */
+/* Send IAC <cmd> (DM for Synch, GA, NOP); nothing for non-commands. */
 void	telnet_send_command(struct telnet *, uint8_t cmd);
-/* SB TTYPE SEND: ask for (the next) terminal type, for cycling. */
+/*
+ * SB TTYPE SEND: ask for (the next) terminal type, for cycling.  The
+ * engine sends the first one itself when TTYPE comes on; the same for
+ * NEW-ENVIRON.  These three send nothing unless he has the option on.
+ */
 void	telnet_request_ttype(struct telnet *);
 /* SB NEW-ENVIRON SEND with no list: ask for all variables. */
 void	telnet_request_env(struct telnet *);
-/* SB LFLOW <mode>: tell the client to change its flow control. */
+/* SB LFLOW <mode>: tell the client to change its flow control (0..3). */
 void	telnet_send_lflow(struct telnet *, uint8_t mode);
 
 /*
