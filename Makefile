@@ -26,7 +26,7 @@ comma		:= ,
 # Each compiler and sanitizer combination builds in its own directory.
 O		:= build/$(notdir $(CC))$(if $(SANITIZE),-$(subst $(comma),-,$(SANITIZE)))
 
-PKGS		:= libsystemd libbsd-overlay pam
+PKGS		:= libsystemd libbsd-overlay libbsd-ctor pam
 PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

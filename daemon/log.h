@@ -8,6 +8,7 @@
 #define NVTD_LOG_H
 
 #include <stddef.h>
+#include <syslog.h>
 
 #define LOG_PRINTF(a, b)	__attribute__((__format__(__printf__, a, b)))
 

@@ -1,11 +1,202 @@
 /* SPDX-License-Identifier: ISC */
-/* Placeholder until the login lands. */
+/*
+ * nvtd - network virtual terminal daemon: a telnet login server.
+ *
+ * main() finds the connection and serve() reads as the steps of one
+ * login (see man/nvtd.8, LOGIN PROCESS, and DESIGN in README.md):
+ *
+ *   negotiate -> banner -> authenticate -> pty -> PAM session
+ *   -> fork the shell -> fork the relay -> wait -> close the session
+ *
+ * The process running serve() is the monitor: it stays root and keeps
+ * the PAM handle until the session is over.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "banner.h"
+#include "conn.h"
+#include "deadline.h"
+#include "env.h"
 #include "log.h"
+#include "monitor.h"
+#include "options.h"
+#include "pty.h"
+#include "relay.h"
+#include "session.h"
+#include "utmp.h"
+
+/* One connection per process: the relay inherits it across fork(). */
+static struct conn	conn;
+
+/* Make sure fds 0, 1 and 2 are open, so no socket or pty lands there. */
+static void
+fds_sanitize(void)
+{
+	int	fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) != -1 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+/*
+ * The connection on stdin (inetd, systemd Accept=yes), moved to a fd of
+ * its own; 0 and 1 become /dev/null so that closing the socket later
+ * really closes the connection.  Returns the fd, or -1 with errno.
+ */
+static int
+stdin_connection(void)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof(ss);
+	struct stat		st;
+	int			fd, null;
+
+	if (fstat(STDIN_FILENO, &st) == -1 || !S_ISSOCK(st.st_mode)) {
+		errno = ENOTSOCK;
+		return -1;
+	}
+	if (getpeername(STDIN_FILENO, (struct sockaddr *)&ss, &len) == -1)
+		return -1;
+	if ((fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)) == -1)
+		return -1;
+	if ((null = open("/dev/null", O_RDWR)) == -1)
+		return -1;
+	(void)dup2(null, STDIN_FILENO);
+	(void)dup2(null, STDOUT_FILENO);
+	close(null);
+	return fd;
+}
+
+/* Tell the client, flush, close what was opened, and give up the login. */
+static int
+refuse(struct conn *c, struct auth *a, struct pty *p)
+{
+	(void)conn_flush(c);
+	if (p != NULL)
+		pty_close(p);
+	auth_close(a);
+	return 1;
+}
+
+/* Serve one login on the connected socket fd.  Returns the exit status. */
+static int
+serve(int fd, const struct options *o)
+{
+	struct conn	*c = &conn;
+	struct auth	 a;
+	struct pty	 p;
+	struct env	 env;
+	struct env_spec	 spec;
+	char		 term[ENV_TERM_MAX + 1];
+	pid_t		 shell, relay;
+	int		 ctl = -1;
+
+	/* 1. The connection, and the deadline for everything before login. */
+	if (conn_init(c, fd, o) == -1)
+		fatal("connection");
+	setproctitle("%s [auth]", c->addr);
+	log_info("Connection from %s port %s", c->addr, c->port);
+	deadline_arm(fd, o->login_timeout);
+
+	/* 2. Options in one write; answers awaited a bounded time. */
+	if (conn_negotiate(c) == -1)
+		return 1;
+
+	/* 3. Banner, then PAM: prompts, attempts, account checks. */
+	if (o->banner)
+		banner_send(c, o->banner_file);
+	if (auth_login(&a, c, o) == -1)
+		return refuse(c, &a, NULL);
+
+	/* 4. The pty, only now, given to the user, window size set. */
+	if (pty_open(&p, a.user.uid, c->have_naws ? &c->ws : NULL) == -1) {
+		log_warn("%s: pseudo-terminal", a.user.name);
+		conn_printf(c, "no pseudo-terminal available: %s\n",
+		    strerror(errno));
+		return refuse(c, &a, NULL);
+	}
+
+	/* 5. The PAM session, on that tty. */
+	if (auth_open_session(&a, p.path) == -1)
+		return refuse(c, &a, &p);
+	log_auth(LOG_INFO, "session opened for %s on %s from %s",
+	    a.user.name, p.line, c->addr);
+	setproctitle("%s@%s", a.user.name, p.line);
+
+	/* 6. The environment, from scratch. */
+	memset(&spec, 0, sizeof(spec));
+	spec.user = a.user.name;
+	spec.home = a.user.home;
+	spec.shell = a.user.shell;
+	spec.root = a.user.uid == 0;
+	spec.term = env_term(c->ttype, c->ttype_len, term, sizeof(term));
+	spec.pam = a.env;
+	spec.client = &c->env;
+	if (env_build(&env, &spec) == -1) {
+		log_warn("environment");
+		conn_puts(c, "System error\n");
+		return refuse(c, &a, &p);
+	}
+
+	/* 7. The shell, a session leader on the pty; then the relay. */
+	deadline_disarm();
+	monitor_block_signals();
+	shell = session_start(&p, &a.user, env.var, c->addr);
+	env_free(&env);
+	if (shell == -1) {
+		log_warn("fork");
+		conn_puts(c, "System error\n");
+		return refuse(c, &a, &p);
+	}
+	close(p.slave);
+	p.slave = -1;
+	relay = relay_start(c, p.master, &a.user, &ctl);
+	if (relay == -1) {
+		log_warn("fork");
+		kill(shell, SIGHUP);
+	}
+	/* The relay alone holds the master and the socket now. */
+	pty_close(&p);
+	close(c->fd);
+
+	/* 8. Wait; then the logout, as root, in the process that opened. */
+	(void)monitor_wait(shell, relay, ctl);
+	utmp_logout(shell, p.line);
+	log_auth(LOG_INFO, "session closed for %s on %s", a.user.name,
+	    p.line);
+	auth_close(&a);
+	return 0;
+}
 
 int
-main(void)
+main(int argc, char *argv[])
 {
-	log_init("nvtd", 1);
-	log_warnx("not yet");
-	return 1;
+	struct options	o;
+	int		fd;
+
+	options_parse(&o, argc, argv);
+	fds_sanitize();
+	log_init("nvtd", o.debug);
+	log_set_debug(o.debug);
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((fd = stdin_connection()) == -1) {
+		fprintf(stderr, "nvtd: standard input is not a connected "
+		    "socket (%s); run nvtd from inetd or a systemd socket "
+		    "with Accept=yes\n", strerror(errno));
+		return 2;
+	}
+	return serve(fd, &o);
 }

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * What the monitor does while a session runs: nothing but wait.  It keeps
+ * the PAM handle, because pam_close_session must run in the process that
+ * opened the session, as root ("we must fork before setuid(), because we
+ * need to call pam_close_session() as root", login.c).  It keeps no copy
+ * of the pty master nor of the socket, so that the relay's exit really
+ * hangs up the terminal and really closes the connection.
+ *
+ * Signals arrive through a signalfd; they are blocked from before the
+ * children are forked, so no SIGCHLD can be missed.
+ */
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "monitor.h"
+
+static void
+monitor_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGINT);
+}
+
+void
+monitor_block_signals(void)
+{
+	sigset_t	set;
+
+	monitor_signals(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+/* Hang up the shell: SIGHUP (bash passes it on to its jobs), SIGCONT. */
+static void
+monitor_hangup(pid_t shell)
+{
+	(void)kill(shell, SIGHUP);
+	(void)kill(shell, SIGCONT);
+}
+
+int
+monitor_wait(pid_t shell, pid_t relay, int ctl)
+{
+	struct signalfd_siginfo	si;
+	sigset_t		set;
+	pid_t			pid;
+	int			fd, status, shell_status = 0;
+
+	monitor_signals(&set);
+	if ((fd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
+		fatal("signalfd");
+
+	while (shell != -1 || relay != -1) {
+		if (read(fd, &si, sizeof(si)) != sizeof(si)) {
+			if (errno == EINTR)
+				continue;
+			fatal("read signalfd");
+		}
+		if (si.ssi_signo != SIGCHLD) {
+			log_info("%s: ending the session", strsignal(
+			    (int)si.ssi_signo));
+			if (relay != -1)
+				(void)kill(relay, SIGTERM);
+			if (shell != -1)
+				monitor_hangup(shell);
+			continue;
+		}
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (pid == shell) {
+				shell = -1;
+				shell_status = status;
+				/* The relay drains the pty, then stops. */
+				close(ctl);
+				ctl = -1;
+			} else if (pid == relay) {
+				relay = -1;
+				if (shell != -1)
+					monitor_hangup(shell);
+			}
+		}
+	}
+	if (ctl != -1)
+		close(ctl);
+	close(fd);
+	return shell_status;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The monitor's wait: root holds the PAM session while the user's shell
+ * and the relay run.
+ */
+#ifndef NVTD_MONITOR_H
+#define NVTD_MONITOR_H
+
+#include <sys/types.h>
+
+/* Block the signals the monitor waits for; call before forking. */
+void	monitor_block_signals(void);
+/*
+ * Wait until both the shell and the relay have exited.  When the shell
+ * exits first, close ctl so the relay drains the pty and stops; when the
+ * relay exits first (the client left), hang up the shell.  SIGTERM,
+ * SIGHUP and SIGINT end the session the same way.  Returns the shell's
+ * wait status.
+ */
+int	monitor_wait(pid_t shell, pid_t relay, int ctl);
+
+#endif

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Command-line parsing.  Every option and its default is here and in
+ * man/nvtd.8; a bad option or value gets one line on stderr that names it,
+ * and exit status 2.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "env.h"
+#include "options.h"
+
+#ifndef NVTD_VERSION
+#define NVTD_VERSION	"unknown"
+#endif
+
+enum {
+	OPT_PERMIT_ROOT = 256,
+	OPT_LOGIN_TIMEOUT,
+	OPT_MAX_TRIES,
+	OPT_FAIL_DELAY,
+	OPT_HELP,
+	OPT_VERSION,
+};
+
+static const struct option longopts[] = {
+	{ "service",		required_argument,	NULL, 's' },
+	{ "permit-root",	no_argument,		NULL, OPT_PERMIT_ROOT },
+	{ "no-banner",		no_argument,		NULL, 'h' },
+	{ "banner",		required_argument,	NULL, 'b' },
+	{ "accept-env",		required_argument,	NULL, 'a' },
+	{ "login-timeout",	required_argument,	NULL, OPT_LOGIN_TIMEOUT },
+	{ "max-tries",		required_argument,	NULL, OPT_MAX_TRIES },
+	{ "fail-delay",		required_argument,	NULL, OPT_FAIL_DELAY },
+	{ "debug",		no_argument,		NULL, 'd' },
+	{ "help",		no_argument,		NULL, OPT_HELP },
+	{ "version",		no_argument,		NULL, OPT_VERSION },
+	{ NULL,			0,			NULL, 0 },
+};
+
+static const char usage_text[] =
+"usage: nvtd [options]\n"
+"Serve one telnet login on standard input (inetd, systemd Accept=yes).\n"
+"\n"
+"  -s, --service NAME        PAM service name (default nvtd)\n"
+"      --permit-root         allow root to log in (refused by default)\n"
+"  -h, --no-banner           do not print /etc/issue.net before login\n"
+"  -b, --banner FILE         print FILE instead of /etc/issue.net\n"
+"  -a, --accept-env NAME     accept client variable NAME (LC_* globs);\n"
+"                            repeatable\n"
+"      --login-timeout SECS  time allowed to log in (default 60)\n"
+"      --max-tries N         password attempts per connection (default 3)\n"
+"      --fail-delay SECS     delay after a failed attempt (default 2)\n"
+"  -d, --debug               log to stderr, with debug messages\n"
+"      --help                show this help\n"
+"      --version             show the version\n";
+
+/* Complain about one option in one line and exit 2. */
+static void __attribute__((__noreturn__))
+bad(const char *opt, const char *arg, const char *why)
+{
+	if (arg != NULL)
+		fprintf(stderr, "nvtd: %s %s: %s\n", opt, arg, why);
+	else
+		fprintf(stderr, "nvtd: %s: %s\n", opt, why);
+	exit(2);
+}
+
+/* A whole number in [min, max], or exit 2 naming the option. */
+static unsigned int
+number(const char *opt, const char *arg, long long min, long long max)
+{
+	const char	*errstr;
+	long long	 n;
+
+	n = strtonum(arg, min, max, &errstr);
+	if (errstr != NULL)
+		bad(opt, arg, errstr);
+	return (unsigned int)n;
+}
+
+void
+options_parse(struct options *o, int argc, char *argv[])
+{
+	const char	*why;
+	int		 ch;
+
+	memset(o, 0, sizeof(*o));
+	o->service = "nvtd";
+	o->banner = true;
+	o->banner_file = "/etc/issue.net";
+	o->login_timeout = 60;
+	o->max_tries = 3;
+	o->fail_delay_ms = 2000;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":s:hb:a:d", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			if (optarg[0] == '\0' || strchr(optarg, '/') != NULL ||
+			    strlen(optarg) > 64)
+				bad("--service", optarg, "not a PAM service name");
+			o->service = optarg;
+			break;
+		case OPT_PERMIT_ROOT:
+			o->permit_root = true;
+			break;
+		case 'h':
+			o->banner = false;
+			break;
+		case 'b':
+			o->banner_file = optarg;
+			o->banner = true;
+			break;
+		case 'a':
+			if ((why = env_pattern_check(optarg)) != NULL)
+				bad("--accept-env", optarg, why);
+			if (o->naccept_env == OPTIONS_ACCEPT_ENV_MAX)
+				bad("--accept-env", optarg, "too many patterns");
+			o->accept_env[o->naccept_env++] = optarg;
+			break;
+		case OPT_LOGIN_TIMEOUT:
+			o->login_timeout = number("--login-timeout", optarg, 1,
+			    3600);
+			break;
+		case OPT_MAX_TRIES:
+			o->max_tries = number("--max-tries", optarg, 1, 100);
+			break;
+		case OPT_FAIL_DELAY:
+			o->fail_delay_ms = 1000 * number("--fail-delay",
+			    optarg, 0, 60);
+			break;
+		case 'd':
+			o->debug = true;
+			break;
+		case OPT_HELP:
+			fputs(usage_text, stdout);
+			exit(0);
+		case OPT_VERSION:
+			puts("nvtd " NVTD_VERSION);
+			exit(0);
+		case ':':
+			bad(argv[optind - 1], NULL, "needs a value");
+		default:
+			if (optopt != 0) {
+				char	s[3] = { '-', (char)optopt, '\0' };
+
+				bad(s, NULL, "unknown option; see nvtd --help");
+			}
+			bad(argv[optind - 1], NULL,
+			    "unknown option; see nvtd --help");
+		}
+	}
+	if (optind < argc)
+		bad(argv[optind], NULL, "unexpected argument");
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Command-line options: what the operator chose, parsed once at start.
+ */
+#ifndef NVTD_OPTIONS_H
+#define NVTD_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define OPTIONS_ACCEPT_ENV_MAX	32
+
+struct options {
+	const char	*service;		/* PAM service name */
+	bool		 permit_root;
+	bool		 banner;		/* false with -h */
+	const char	*banner_file;
+	const char	*accept_env[OPTIONS_ACCEPT_ENV_MAX];
+	size_t		 naccept_env;
+	unsigned int	 login_timeout;		/* seconds */
+	unsigned int	 max_tries;
+	unsigned int	 fail_delay_ms;
+	bool		 debug;
+};
+
+/*
+ * Parse argv into o.  Exits 0 after --help or --version, and 2 with one
+ * line on stderr naming the bad option or value.
+ */
+void	options_parse(struct options *o, int argc, char *argv[]);
+
+#endif

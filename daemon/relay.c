@@ -1,0 +1,550 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The relay: bytes between the client's socket and the pty master, for
+ * the whole session, running with the user's ids (a bug in the telnet
+ * parser after login gives the client nothing it did not already have).
+ *
+ *   socket -> telnet engine -> data to the pty master, window size to
+ *             TIOCSWINSZ, IP/BRK/ABORT/SUSP to TIOCSIG, EC/EL/EOF to the
+ *             pty's own editing characters, AYT answered
+ *   pty master (packet mode) -> IAC doubling, CR NUL -> socket
+ *
+ * Both directions are bounded: the pty is read only while little output
+ * waits for the client, the socket only while the pty's queue has room.
+ * Replies the client provokes (AYT, refused options) are queued even
+ * when it does not read; past RELAY_NETQ_MAX it is disconnected.
+ *
+ * The session ends when the pty reports EIO (no process holds the slave
+ * and every byte has been read), when the monitor closes ctl (the shell
+ * exited: read what is left, then stop), or when the client goes away
+ * (closing the master hangs up the terminal).  Output is flushed before
+ * the socket is shut down, so nothing the shell wrote is lost.
+ */
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "conn.h"
+#include "log.h"
+#include "privs.h"
+#include "relay.h"
+#include "telnet.h"
+
+#define RELAY_READ	16384		/* one read from either side */
+#define RELAY_NETQ_MAX	(128 * 1024)	/* output waiting for the client */
+#define RELAY_NETQ_LOW	(8 * 1024)	/* read the pty only below this */
+#define RELAY_PTYQ_MAX	(64 * 1024)	/* input waiting for the pty */
+#define RELAY_STALL_MS	60000		/* final flush: give up after this */
+#define RELAY_LINGER_MS	2000		/* after our FIN: wait for theirs */
+
+struct relay {
+	int		 net;
+	int		 pty;
+	int		 ctl;
+	struct telnet	*tn;
+	const char	*addr;
+	bool		 pty_closed;
+	bool		 net_gone;
+	bool		 overflow;
+	size_t		 urgent;	/* 1 + offset of a DM to send urgent */
+	size_t		 netq_off, netq_len;
+	size_t		 ptyq_off, ptyq_len;
+	uint8_t		 netq[RELAY_NETQ_MAX];
+	uint8_t		 ptyq[RELAY_PTYQ_MAX];
+};
+
+static struct relay	relay;
+
+/* Room for n more bytes at the end of a queue, compacting it if needed. */
+static uint8_t *
+relay_reserve(uint8_t *q, size_t max, size_t *off, size_t len, size_t n)
+{
+	if (n > max - len)
+		return NULL;
+	if (*off + len + n > max) {
+		memmove(q, q + *off, len);
+		*off = 0;
+	}
+	return q + *off + len;
+}
+
+/* Queue telnet-encoded bytes (replies, encoded output) for the client. */
+static void
+relay_queue_net(struct relay *r, const uint8_t *p, size_t n)
+{
+	uint8_t	*dst;
+
+	dst = relay_reserve(r->netq, sizeof(r->netq), &r->netq_off,
+	    r->netq_len, n);
+	if (dst == NULL) {
+		r->overflow = true;
+		return;
+	}
+	memcpy(dst, p, n);
+	r->netq_len += n;
+}
+
+/* Queue bytes for the pty. */
+static void
+relay_queue_pty(struct relay *r, const uint8_t *p, size_t n)
+{
+	uint8_t	*dst;
+
+	dst = relay_reserve(r->ptyq, sizeof(r->ptyq), &r->ptyq_off,
+	    r->ptyq_len, n);
+	if (dst == NULL) {
+		log_warnx("%s: pty queue full, %zu bytes dropped", r->addr, n);
+		return;
+	}
+	memcpy(dst, p, n);
+	r->ptyq_len += n;
+}
+
+/*
+ * Send what waits for the client, the DM of a Synch as urgent data.
+ * Returns -1 when the client is gone.
+ */
+static int
+relay_to_net(struct relay *r)
+{
+	ssize_t	n;
+	size_t	len;
+	int	flags;
+
+	while (r->netq_len > 0) {
+		len = r->netq_len;
+		flags = MSG_NOSIGNAL;
+		if (r->urgent == 1) {
+			len = 1;
+			flags |= MSG_OOB;
+		} else if (r->urgent > 1)
+			len = r->urgent - 1;
+		n = send(r->net, r->netq + r->netq_off, len, flags);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			r->net_gone = true;
+			return -1;
+		}
+		r->netq_off += (size_t)n;
+		r->netq_len -= (size_t)n;
+		if (r->urgent > 0)
+			r->urgent -= (size_t)n;
+		if ((size_t)n < len)
+			return 0;
+	}
+	r->netq_off = 0;
+	return 0;
+}
+
+/*
+ * Output from the pty for the client.  The common case costs one
+ * send(): nothing queued and nothing to escape.
+ */
+static void
+relay_output(struct relay *r, const uint8_t *p, size_t n)
+{
+	uint8_t	*dst;
+	ssize_t	 w;
+
+	if (r->netq_len == 0 && telnet_plain_len(r->tn, p, n) == n) {
+		w = send(r->net, p, n, MSG_NOSIGNAL);
+		if (w == (ssize_t)n)
+			return;
+		if (w == -1) {
+			if (errno != EAGAIN && errno != EINTR) {
+				r->net_gone = true;
+				return;
+			}
+			w = 0;
+		}
+		relay_queue_net(r, p + w, n - (size_t)w);
+		return;
+	}
+	dst = relay_reserve(r->netq, sizeof(r->netq), &r->netq_off,
+	    r->netq_len, 2 * n);
+	if (dst == NULL) {
+		r->overflow = true;
+		return;
+	}
+	r->netq_len += telnet_encode(r->tn, p, n, dst);
+	(void)relay_to_net(r);
+}
+
+/* Write what waits for the pty. */
+static void
+relay_to_pty(struct relay *r)
+{
+	ssize_t	n;
+
+	while (r->ptyq_len > 0) {
+		n = write(r->pty, r->ptyq + r->ptyq_off, r->ptyq_len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)	/* EIO: the slave is gone */
+				r->ptyq_len = 0;
+			break;
+		}
+		r->ptyq_off += (size_t)n;
+		r->ptyq_len -= (size_t)n;
+	}
+	if (r->ptyq_len == 0)
+		r->ptyq_off = 0;
+}
+
+/* Queue the pty's own character for an editing command (EC, EL, EOF). */
+static void
+relay_special(struct relay *r, int idx)
+{
+	struct termios	t;
+	uint8_t		c;
+
+	if (tcgetattr(r->pty, &t) == -1 || t.c_cc[idx] == _POSIX_VDISABLE)
+		return;
+	c = t.c_cc[idx];
+	relay_queue_pty(r, &c, 1);
+}
+
+/* Signal the terminal's foreground process group, as ^C would. */
+static void
+relay_signal(struct relay *r, int sig)
+{
+	if (ioctl(r->pty, TIOCSIG, sig) == -1)
+		log_debug("%s: TIOCSIG %d: %s", r->addr, sig,
+		    strerror(errno));
+}
+
+/*
+ * Abort Output: throw away what the shell wrote and we have not read
+ * yet, and send a Synch (IAC DM, the DM urgent) so the client discards
+ * what is in flight.
+ */
+static void
+relay_abort_output(struct relay *r)
+{
+	(void)tcflush(r->pty, TCIFLUSH);
+	telnet_send_command(r->tn, TELNET_DM);
+	if (!r->overflow)
+		r->urgent = r->netq_len;
+}
+
+static void
+relay_command(struct relay *r, uint8_t cmd)
+{
+	switch (cmd) {
+	case TELNET_IP:
+	case TELNET_BRK:
+		relay_signal(r, SIGINT);
+		break;
+	case TELNET_ABORT:
+		relay_signal(r, SIGQUIT);
+		break;
+	case TELNET_SUSP:
+		relay_signal(r, SIGTSTP);
+		break;
+	case TELNET_AO:
+		relay_abort_output(r);
+		break;
+	case TELNET_AYT:
+		relay_queue_net(r, (const uint8_t *)CONN_AYT_REPLY,
+		    sizeof(CONN_AYT_REPLY) - 1);
+		break;
+	case TELNET_EC:
+		relay_special(r, VERASE);
+		break;
+	case TELNET_EL:
+		relay_special(r, VKILL);
+		break;
+	case TELNET_EOF:
+		relay_special(r, VEOF);
+		break;
+	default:		/* NOP, DM (urgent data is inline), GA */
+		break;
+	}
+}
+
+/* The handler for the engine's events during the session. */
+static void
+relay_event(void *ctx, const struct telnet_event *ev)
+{
+	struct relay	*r = ctx;
+	struct winsize	 ws;
+
+	switch (ev->kind) {
+	case TELNET_EV_DATA:
+		relay_queue_pty(r, ev->data.bytes, ev->data.len);
+		break;
+	case TELNET_EV_SEND:
+		relay_queue_net(r, ev->data.bytes, ev->data.len);
+		break;
+	case TELNET_EV_COMMAND:
+		relay_command(r, ev->command);
+		break;
+	case TELNET_EV_NAWS:
+		/* The kernel sends SIGWINCH to the foreground group. */
+		memset(&ws, 0, sizeof(ws));
+		ws.ws_col = ev->naws.width;
+		ws.ws_row = ev->naws.height;
+		if (ioctl(r->pty, TIOCSWINSZ, &ws) == -1)
+			log_debug("%s: TIOCSWINSZ: %s", r->addr,
+			    strerror(errno));
+		break;
+	case TELNET_EV_NEGOTIATION:
+	case TELNET_EV_OPTION:
+	case TELNET_EV_TIMING_MARK:	/* the reply follows as a SEND */
+	case TELNET_EV_TTYPE:		/* too late to change TERM */
+	case TELNET_EV_ENV:		/* too late to change the env */
+	case TELNET_EV_LFLOW:
+	case TELNET_EV_DISCARD:
+		break;
+	}
+}
+
+/*
+ * Read the pty once.  Returns 1 when something was read, 0 when nothing
+ * is there, -1 when the pty is closed (EIO: no slave left, all read).
+ */
+static int
+relay_from_pty(struct relay *r)
+{
+	uint8_t	buf[1 + RELAY_READ];
+	ssize_t	n;
+
+	n = read(r->pty, buf, sizeof(buf));
+	if (n > 0) {
+		/* Packet mode: a control byte, then data if it is 0. */
+		if (buf[0] == TIOCPKT_DATA)
+			relay_output(r, buf + 1, (size_t)n - 1);
+		return 1;
+	}
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	r->pty_closed = true;
+	return -1;
+}
+
+/* Read the client once and feed the engine.  -1 when the client left. */
+static int
+relay_from_net(struct relay *r)
+{
+	uint8_t	buf[RELAY_READ];
+	ssize_t	n;
+
+	n = read(r->net, buf, sizeof(buf));
+	if (n > 0) {
+		telnet_feed(r->tn, buf, (size_t)n);
+		return 0;
+	}
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	r->net_gone = true;
+	return -1;
+}
+
+/* Milliseconds on the monotonic clock. */
+static long long
+relay_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Send everything queued for the client, waiting as needed; give up only
+ * when nothing could be sent for RELAY_STALL_MS.  0, or -1 if gone.
+ */
+static int
+relay_flush_net(struct relay *r)
+{
+	struct pollfd	pfd = { .fd = r->net, .events = POLLOUT };
+	long long	last = relay_now();
+	size_t		before;
+
+	while (r->netq_len > 0) {
+		before = r->netq_len;
+		if (relay_to_net(r) == -1)
+			return -1;
+		if (r->netq_len < before)
+			last = relay_now();
+		else if (relay_now() - last > RELAY_STALL_MS) {
+			log_warnx("%s: client not reading, %zu bytes of "
+			    "output dropped", r->addr, r->netq_len);
+			return -1;
+		}
+		if (r->netq_len > 0 && poll(&pfd, 1, 1000) == -1 &&
+		    errno != EINTR)
+			return -1;
+	}
+	return 0;
+}
+
+/* The shell has exited: read whatever is left on the pty. */
+static void
+relay_drain(struct relay *r)
+{
+	while (!r->pty_closed && !r->net_gone && !r->overflow) {
+		if (r->netq_len >= RELAY_NETQ_LOW && relay_flush_net(r) == -1)
+			return;
+		if (relay_from_pty(r) <= 0)
+			return;
+	}
+}
+
+/*
+ * End of session: hang up the pty, deliver the last output, then close
+ * the connection gently (our FIN, then theirs) so that no unread input
+ * turns the close into a reset that would discard output in flight.
+ */
+static void
+relay_finish(struct relay *r)
+{
+	struct pollfd	pfd = { .fd = r->net, .events = POLLIN };
+	uint8_t		buf[512];
+	long long	end;
+	long long	left;
+
+	close(r->pty);
+	r->pty = -1;
+	if (r->net_gone || relay_flush_net(r) == -1)
+		return;
+	(void)shutdown(r->net, SHUT_WR);
+	end = relay_now() + RELAY_LINGER_MS;
+	while ((left = end - relay_now()) > 0 &&
+	    poll(&pfd, 1, (int)left) > 0)
+		if (read(r->net, buf, sizeof(buf)) <= 0 && errno != EAGAIN)
+			break;
+}
+
+/* The relay's loop, until the session ends.  Returns the exit status. */
+static int
+relay_run(struct relay *r)
+{
+	struct pollfd	pfd[3];
+	int		n;
+
+	for (;;) {
+		if (r->overflow) {
+			log_warnx("%s: client not reading its replies, "
+			    "disconnecting", r->addr);
+			return 1;
+		}
+		if (r->net_gone)
+			return 0;
+		if (r->pty_closed)
+			break;
+
+		pfd[0].fd = r->net;
+		pfd[0].events = r->netq_len > 0 ? POLLOUT : 0;
+		if (sizeof(r->ptyq) - r->ptyq_len >= RELAY_READ)
+			pfd[0].events |= POLLIN;
+		pfd[1].fd = r->pty;
+		pfd[1].events = r->ptyq_len > 0 ? POLLOUT : 0;
+		if (r->netq_len < RELAY_NETQ_LOW)
+			pfd[1].events |= POLLIN;
+		if (pfd[1].events == 0)
+			pfd[1].fd = -1;		/* POLLHUP would spin */
+		pfd[2].fd = r->ctl;
+		pfd[2].events = POLLIN;
+
+		n = poll(pfd, 3, -1);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("poll");
+			return 1;
+		}
+		if (pfd[2].revents != 0) {
+			relay_drain(r);
+			break;
+		}
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
+			(void)relay_from_pty(r);
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR) &&
+		    relay_from_net(r) == -1)
+			return 0;
+		if (pfd[1].revents & POLLOUT || r->ptyq_len > 0)
+			relay_to_pty(r);
+		if (r->netq_len > 0)
+			(void)relay_to_net(r);
+	}
+	relay_finish(r);
+	return 0;
+}
+
+pid_t
+relay_start(struct conn *c, int master, const struct user *u, int *ctl)
+{
+	struct relay	*r = &relay;
+	const char	*what;
+	sigset_t	 all, old;
+	pid_t		 pid;
+	int		 saved, fds[2];
+
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return -1;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	if ((pid = fork()) != 0) {
+		saved = errno;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		close(fds[0]);
+		if (pid == -1)
+			close(fds[1]);
+		else
+			*ctl = fds[1];
+		errno = saved;
+		return pid;
+	}
+	close(fds[1]);
+
+	/* The child: default signals, except that a dead socket is EPIPE. */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+
+	if (privs_drop(u->uid, u->gid, &what) == -1) {
+		log_warn("relay: %s", what);
+		_exit(1);
+	}
+	setproctitle("%s [relay]", u->name);
+
+	memset(r, 0, sizeof(*r));
+	r->net = c->fd;
+	r->pty = master;
+	r->ctl = fds[0];
+	r->tn = &c->tn;
+	r->addr = c->addr;
+	if (fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK) == -1)
+		log_warn("fcntl O_NONBLOCK pty");
+	telnet_set_handler(r->tn, relay_event, r);
+
+	/* What was queued for the client, and typed ahead for the shell. */
+	relay_queue_net(r, c->out, c->outlen);
+	if (c->line.after_cr && c->inoff < c->inlen &&
+	    (c->in[c->inoff] == '\n' || c->in[c->inoff] == '\0'))
+		c->inoff++;
+	relay_queue_pty(r, c->in + c->inoff, c->inlen - c->inoff);
+	explicit_bzero(c->in, sizeof(c->in));
+
+	_exit(relay_run(r));
+}
