@@ -74,3 +74,23 @@ $(O)/%.o: %.c
 
 clean:
 	rm -rf build nvtd
+
+# Serve telnet on 127.0.0.1:$(RUN_PORT) in the foreground, with the
+# system's PAM: the nvtd service when /etc/pam.d/nvtd exists, else login.
+# Not as root, nvtd can only log in the invoking user, through the PAM
+# service "other" (the nvtd and login stacks need root for pam_loginuid).
+RUN_PORT	?= 2323
+run: nvtd
+	@if [ "$$(id -u)" = 0 ]; then \
+		if [ -e $(PAMDIR)/nvtd ]; then svc=nvtd; else svc=login; \
+		echo "no $(PAMDIR)/nvtd (make install puts it there):" \
+		    "using the PAM service login"; fi; \
+	else \
+		svc=other; \
+		echo "not running as root: only $$(id -un) can log in" \
+		    "(PAM service other)"; \
+	fi; \
+	echo "nvtd on 127.0.0.1:$(RUN_PORT); connect with:" \
+	    "telnet 127.0.0.1 $(RUN_PORT)   (Ctrl-C here stops it)"; \
+	exec systemd-socket-activate -l 127.0.0.1:$(RUN_PORT) --inetd -a \
+	    ./nvtd -d -s $$svc
