@@ -2,8 +2,9 @@
 /*
  * nvtd - network virtual terminal daemon: a telnet login server.
  *
- * main() finds the connection and serve() reads as the steps of one
- * login (see man/nvtd.8, LOGIN PROCESS, and DESIGN in README.md):
+ * main() finds out how nvtd was started (systemd Accept=no sockets, a
+ * connection on stdin, or -l) and serve() reads as the steps of one
+ * login (see man/nvtd.8, LOGIN PROCESS):
  *
  *   negotiate -> banner -> authenticate -> pty -> PAM session
  *   -> fork the shell -> fork the relay -> wait -> close the session
@@ -22,11 +23,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "auth.h"
 #include "banner.h"
 #include "conn.h"
 #include "deadline.h"
 #include "env.h"
+#include "listen.h"
 #include "log.h"
 #include "monitor.h"
 #include "options.h"
@@ -119,6 +123,7 @@ serve(int fd, const struct options *o)
 		banner_send(c, o->banner_file);
 	if (auth_login(&a, c, o) == -1)
 		return refuse(c, &a, NULL);
+	listen_authenticated();
 
 	/* 4. The pty, only now, given to the user, window size set. */
 	if (pty_open(&p, a.user.uid, c->have_naws ? &c->ws : NULL) == -1) {
@@ -184,7 +189,9 @@ int
 main(int argc, char *argv[])
 {
 	struct options	o;
-	int		fd;
+	int		fds[LISTEN_FDS_MAX];
+	size_t		nfds;
+	int		fd, n;
 
 	options_parse(&o, argc, argv);
 	fds_sanitize();
@@ -192,11 +199,39 @@ main(int argc, char *argv[])
 	log_set_debug(o.debug);
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((fd = stdin_connection()) == -1) {
-		fprintf(stderr, "nvtd: standard input is not a connected "
-		    "socket (%s); run nvtd from inetd or a systemd socket "
-		    "with Accept=yes\n", strerror(errno));
-		return 2;
+	/* systemd's sockets (LISTEN_FDS, removed from our environment). */
+	if ((n = sd_listen_fds(1)) < 0)
+		fatalx("sd_listen_fds: %s", strerror(-n));
+	if (n > LISTEN_FDS_MAX)
+		fatalx("%d sockets from systemd, at most %d", n,
+		    LISTEN_FDS_MAX);
+	for (nfds = 0; nfds < (size_t)n; nfds++) {
+		fds[nfds] = SD_LISTEN_FDS_START + (int)nfds;
+		/* Accept=yes without StandardInput=socket: one connection. */
+		if (n == 1 && sd_is_socket(fds[0], AF_UNSPEC, SOCK_STREAM,
+		    0) > 0)
+			return serve(fds[0], &o);
+		if (sd_is_socket(fds[nfds], AF_UNSPEC, SOCK_STREAM, 1) <= 0)
+			fatalx("fd %d from systemd is not a listening stream "
+			    "socket", fds[nfds]);
+		(void)fcntl(fds[nfds], F_SETFD, FD_CLOEXEC);
+		(void)fcntl(fds[nfds], F_SETFL, O_NONBLOCK);
 	}
-	return serve(fd, &o);
+	if (nfds > 0)
+		return listen_run(&o, fds, nfds, true, serve);
+
+	/* inetd, or systemd Accept=yes with StandardInput=socket. */
+	if ((fd = stdin_connection()) != -1)
+		return serve(fd, &o);
+
+	/* Our own listener. */
+	if (o.nlisten > 0) {
+		nfds = listen_open(&o, fds, LISTEN_FDS_MAX);
+		return listen_run(&o, fds, nfds, false, serve);
+	}
+
+	fprintf(stderr, "nvtd: standard input is not a connected socket and "
+	    "no -l was given; run nvtd from inetd or a systemd socket, or "
+	    "with -l PORT\n");
+	return 2;
 }

@@ -22,6 +22,9 @@ enum {
 	OPT_LOGIN_TIMEOUT,
 	OPT_MAX_TRIES,
 	OPT_FAIL_DELAY,
+	OPT_MAX_STARTUPS,
+	OPT_PER_SOURCE,
+	OPT_MAX_SESSIONS,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -36,6 +39,10 @@ static const struct option longopts[] = {
 	{ "max-tries",		required_argument,	NULL, OPT_MAX_TRIES },
 	{ "fail-delay",		required_argument,	NULL, OPT_FAIL_DELAY },
 	{ "debug",		no_argument,		NULL, 'd' },
+	{ "listen",		required_argument,	NULL, 'l' },
+	{ "max-startups",	required_argument,	NULL, OPT_MAX_STARTUPS },
+	{ "per-source-limit",	required_argument,	NULL, OPT_PER_SOURCE },
+	{ "max-sessions",	required_argument,	NULL, OPT_MAX_SESSIONS },
 	{ "help",		no_argument,		NULL, OPT_HELP },
 	{ "version",		no_argument,		NULL, OPT_VERSION },
 	{ NULL,			0,			NULL, 0 },
@@ -43,7 +50,8 @@ static const struct option longopts[] = {
 
 static const char usage_text[] =
 "usage: nvtd [options]\n"
-"Serve one telnet login on standard input (inetd, systemd Accept=yes).\n"
+"Serve telnet logins: one on standard input (inetd, systemd Accept=yes),\n"
+"or on listening sockets from systemd (Accept=no) or -l.\n"
 "\n"
 "  -s, --service NAME        PAM service name (default nvtd)\n"
 "      --permit-root         allow root to log in (refused by default)\n"
@@ -55,6 +63,12 @@ static const char usage_text[] =
 "      --max-tries N         password attempts per connection (default 3)\n"
 "      --fail-delay SECS     delay after a failed attempt (default 2)\n"
 "  -d, --debug               log to stderr, with debug messages\n"
+"  -l, --listen [ADDR:]PORT  listen on PORT (all addresses), ADDR:PORT or\n"
+"                            [IPV6]:PORT; repeatable\n"
+"      --max-startups B:R:F  connections not yet logged in: from B on,\n"
+"                            refuse R% rising to 100% at F (20:30:100)\n"
+"      --per-source-limit N  connections from one address (default 16)\n"
+"      --max-sessions N      connections served at once (default 256)\n"
 "      --help                show this help\n"
 "      --version             show the version\n";
 
@@ -82,6 +96,61 @@ number(const char *opt, const char *arg, long long min, long long max)
 	return (unsigned int)n;
 }
 
+/* -l [ADDR:]PORT, ADDR:PORT or [IPV6]:PORT into l, or exit 2. */
+static void
+listen_spec(struct options_listen *l, const char *arg)
+{
+	const char	*colon, *port;
+	size_t		 hostlen = 0;
+	const char	*host = arg;
+
+	if (arg[0] == '[') {
+		const char	*end = strchr(arg, ']');
+
+		if (end == NULL || end[1] != ':')
+			bad("--listen", arg, "expected [ADDRESS]:PORT");
+		host = arg + 1;
+		hostlen = (size_t)(end - host);
+		port = end + 2;
+	} else if ((colon = strrchr(arg, ':')) != NULL) {
+		if (strchr(arg, ':') != colon)
+			bad("--listen", arg, "an IPv6 address goes in brackets");
+		hostlen = (size_t)(colon - arg);
+		port = colon + 1;
+	} else
+		port = arg;
+	if (hostlen >= sizeof(l->host))
+		bad("--listen", arg, "address too long");
+	memcpy(l->host, host, hostlen);
+	l->host[hostlen] = '\0';
+	if (strcmp(l->host, "*") == 0)
+		l->host[0] = '\0';
+	(void)number("--listen", port, 1, 65535);
+	strlcpy(l->port, port, sizeof(l->port));
+}
+
+/* --max-startups BEGIN:RATE:FULL, as OpenSSH's MaxStartups. */
+static void
+startups_spec(struct options *o, const char *arg)
+{
+	unsigned int	begin, rate, full;
+	char		tail;
+
+	if (sscanf(arg, "%u:%u:%u%c", &begin, &rate, &full, &tail) == 3) {
+		if (begin < 1 || rate > 100 || full < begin || full > 100000)
+			bad("--max-startups", arg,
+			    "need 1 <= begin <= full and rate <= 100");
+	} else if (sscanf(arg, "%u%c", &full, &tail) == 1 && full >= 1 &&
+	    full <= 100000) {
+		begin = full;
+		rate = 100;
+	} else
+		bad("--max-startups", arg, "expected BEGIN:RATE:FULL or N");
+	o->startups_begin = begin;
+	o->startups_rate = rate;
+	o->startups_full = full;
+}
+
 void
 options_parse(struct options *o, int argc, char *argv[])
 {
@@ -95,9 +164,14 @@ options_parse(struct options *o, int argc, char *argv[])
 	o->login_timeout = 60;
 	o->max_tries = 3;
 	o->fail_delay_ms = 2000;
+	o->startups_begin = 20;
+	o->startups_rate = 30;
+	o->startups_full = 100;
+	o->per_source = 16;
+	o->max_sessions = 256;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":s:hb:a:d", longopts,
+	while ((ch = getopt_long(argc, argv, ":s:hb:a:dl:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 's':
@@ -136,6 +210,22 @@ options_parse(struct options *o, int argc, char *argv[])
 			break;
 		case 'd':
 			o->debug = true;
+			break;
+		case 'l':
+			if (o->nlisten == OPTIONS_LISTEN_MAX)
+				bad("--listen", optarg, "too many addresses");
+			listen_spec(&o->listen[o->nlisten++], optarg);
+			break;
+		case OPT_MAX_STARTUPS:
+			startups_spec(o, optarg);
+			break;
+		case OPT_PER_SOURCE:
+			o->per_source = number("--per-source-limit", optarg, 1,
+			    100000);
+			break;
+		case OPT_MAX_SESSIONS:
+			o->max_sessions = number("--max-sessions", optarg, 1,
+			    100000);
 			break;
 		case OPT_HELP:
 			fputs(usage_text, stdout);

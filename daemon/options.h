@@ -9,6 +9,13 @@
 #include <stddef.h>
 
 #define OPTIONS_ACCEPT_ENV_MAX	32
+#define OPTIONS_LISTEN_MAX	16
+
+/* One -l: an address (NULL: every address) and a port. */
+struct options_listen {
+	char	host[64];
+	char	port[8];
+};
 
 struct options {
 	const char	*service;		/* PAM service name */
@@ -21,6 +28,15 @@ struct options {
 	unsigned int	 max_tries;
 	unsigned int	 fail_delay_ms;
 	bool		 debug;
+
+	/* The listener (-l, or systemd Accept=no). */
+	struct options_listen listen[OPTIONS_LISTEN_MAX];
+	size_t		 nlisten;
+	unsigned int	 startups_begin;	/* --max-startups begin:rate:full */
+	unsigned int	 startups_rate;
+	unsigned int	 startups_full;
+	unsigned int	 per_source;		/* --per-source-limit */
+	unsigned int	 max_sessions;
 };
 
 /*
