@@ -92,5 +92,4 @@ run: nvtd
 	fi; \
 	echo "nvtd on 127.0.0.1:$(RUN_PORT); connect with:" \
 	    "telnet 127.0.0.1 $(RUN_PORT)   (Ctrl-C here stops it)"; \
-	exec systemd-socket-activate -l 127.0.0.1:$(RUN_PORT) --inetd -a \
-	    ./nvtd -d -s $$svc
+	exec ./nvtd -d -s $$svc -l 127.0.0.1:$(RUN_PORT)
