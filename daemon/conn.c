@@ -110,6 +110,92 @@ conn_command(struct conn *c, uint8_t cmd)
 	conn_typeahead(c, &b, 1);
 }
 
+/* Is name (len bytes) the client's type number i, ignoring case? */
+static bool
+conn_ttype_is(const struct conn *c, size_t i, const char *name, size_t len)
+{
+	return c->ttypes_len[i] == len &&
+	    strncasecmp(c->ttypes[i], name, len) == 0;
+}
+
+/*
+ * Choose TERM among the types offered, in the client's order of
+ * preference: the first that terminfo knows, else the first well-formed
+ * one.  Returns its index, or -1 (TERM stays "dumb").
+ */
+static int
+conn_ttype_choose(struct conn *c)
+{
+	char	buf[ENV_TERM_MAX + 1];
+	int	first = -1;
+	size_t	i;
+
+	for (i = 0; i < c->nttypes; i++) {
+		if (env_term(c->ttypes[i], c->ttypes_len[i], buf,
+		    sizeof(buf)) != buf)
+			continue;
+		if (env_term_known(buf))
+			return (int)i;
+		if (first == -1)
+			first = (int)i;
+	}
+	return first;
+}
+
+/*
+ * RFC 1091: ask for the next type until the client repeats itself (its
+ * first type: it started over; its last: the list has ended), then
+ * choose.  A client that started over is on its first type again, so
+ * asking as many more times as the chosen type's place brings it back
+ * to the chosen type, which is where it should stay.
+ */
+static void
+conn_ttype(struct conn *c, const char *name, size_t len)
+{
+	char	buf[ENV_TERM_MAX + 1];
+	bool	wrapped, ended;
+	size_t	n = c->nttypes;
+
+	switch (c->ttype_state) {
+	case CONN_TTYPE_DONE:
+		return;
+	case CONN_TTYPE_STEERING:
+		if (conn_ttype_is(c, (size_t)c->ttype_chosen, name, len) ||
+		    ++c->ttype_asks > 2 * CONN_TTYPES_MAX)
+			c->ttype_state = CONN_TTYPE_DONE;
+		else
+			telnet_request_ttype(&c->tn);
+		return;
+	case CONN_TTYPE_LISTING:
+		break;
+	}
+
+	wrapped = n > 0 && conn_ttype_is(c, 0, name, len);
+	ended = n > 0 && conn_ttype_is(c, n - 1, name, len);
+	if (!wrapped && !ended) {
+		memcpy(c->ttypes[n], name, len);
+		c->ttypes[n][len] = '\0';
+		c->ttypes_len[n] = len;
+		if (++c->nttypes < CONN_TTYPES_MAX) {
+			telnet_request_ttype(&c->tn);
+			return;
+		}
+	}
+
+	c->ttype_chosen = conn_ttype_choose(c);
+	if (c->ttype_chosen >= 0)
+		strlcpy(c->term, env_term(c->ttypes[c->ttype_chosen],
+		    c->ttypes_len[c->ttype_chosen], buf, sizeof(buf)),
+		    sizeof(c->term));
+	log_debug("%s: TERM=%s, from %zu terminal types", c->addr, c->term,
+	    c->nttypes);
+	if (wrapped && c->ttype_chosen > 0) {
+		c->ttype_state = CONN_TTYPE_STEERING;
+		telnet_request_ttype(&c->tn);
+	} else
+		c->ttype_state = CONN_TTYPE_DONE;
+}
+
 /* The handler for the engine's events before login. */
 static void
 conn_event(void *ctx, const struct telnet_event *ev)
@@ -139,12 +225,7 @@ conn_event(void *ctx, const struct telnet_event *ev)
 	case TELNET_EV_TTYPE:
 		log_debug("%s: terminal type \"%s\"", c->addr,
 		    log_escape(ev->ttype.name, ev->ttype.len, n, sizeof(n)));
-		if (c->have_ttype)
-			break;
-		memcpy(c->ttype, ev->ttype.name, ev->ttype.len);
-		c->ttype[ev->ttype.len] = '\0';
-		c->ttype_len = ev->ttype.len;
-		c->have_ttype = true;
+		conn_ttype(c, ev->ttype.name, ev->ttype.len);
 		break;
 	case TELNET_EV_ENV:
 		if (!env_client_add(&c->env, c->opts->accept_env,
@@ -191,6 +272,8 @@ conn_init(struct conn *c, int fd, const struct options *o)
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
 	c->opts = o;
+	c->ttype_chosen = -1;
+	strlcpy(c->term, "dumb", sizeof(c->term));
 
 	if (fstat(fd, &st) == -1)
 		return -1;
@@ -314,7 +397,7 @@ conn_settled(const struct conn *c)
 	if (telnet_pending(&c->tn))
 		return false;
 	if (telnet_enabled(&c->tn, TELNET_OPT_TTYPE, TELNET_HIM) &&
-	    !c->have_ttype)
+	    c->ttype_state == CONN_TTYPE_LISTING)
 		return false;
 	if (telnet_enabled(&c->tn, TELNET_OPT_NAWS, TELNET_HIM) &&
 	    !c->have_naws)

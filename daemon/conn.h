@@ -21,6 +21,7 @@ struct options;
 
 #define CONN_OUT_MAX	(64 * 1024)	/* queued output before login */
 #define CONN_IN_MAX	1024		/* type-ahead kept before login */
+#define CONN_TTYPES_MAX	8		/* terminal types a client may offer */
 #define CONN_AYT_REPLY	"\r\n[nvtd: yes]\r\n"	/* answer to IAC AYT */
 
 struct conn {
@@ -41,10 +42,20 @@ struct conn {
 	/* What the client said about itself. */
 	struct winsize		 ws;
 	bool			 have_naws;
-	char			 ttype[TELNET_TTYPE_MAX + 1];
-	size_t			 ttype_len;
-	bool			 have_ttype;
 	struct env_client	 env;
+
+	/* Terminal types, RFC 1091 cycling, and the one chosen as TERM. */
+	char			 ttypes[CONN_TTYPES_MAX][TELNET_TTYPE_MAX + 1];
+	size_t			 ttypes_len[CONN_TTYPES_MAX];
+	size_t			 nttypes;
+	enum {
+		CONN_TTYPE_LISTING,	/* asking for the next type */
+		CONN_TTYPE_STEERING,	/* cycling back to the chosen one */
+		CONN_TTYPE_DONE,
+	}			 ttype_state;
+	int			 ttype_chosen;	/* index, -1 for none */
+	unsigned int		 ttype_asks;
+	char			 term[ENV_TERM_MAX + 1];	/* TERM */
 };
 
 /*

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "env.h"
 
@@ -148,6 +149,37 @@ env_term(const char *name, size_t len, char *buf, size_t bufsz)
 	}
 	buf[len] = '\0';
 	return buf;
+}
+
+/* Where ncurses looks for compiled entries, on Debian and elsewhere. */
+static const char *const terminfo_dirs[] = {
+	"/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo",
+};
+
+bool
+env_term_known(const char *term)
+{
+	char	path[128];
+	size_t	i;
+	size_t	len = strlen(term);
+
+	/* Only what env_term() let through reaches a path. */
+	if (len == 0 || len > ENV_TERM_MAX || strchr(term, '/') != NULL ||
+	    term[0] == '.')
+		return false;
+	for (i = 0; i < sizeof(terminfo_dirs) / sizeof(terminfo_dirs[0]);
+	    i++) {
+		/* ncurses files a name under its first letter, or in hex. */
+		snprintf(path, sizeof(path), "%s/%c/%s", terminfo_dirs[i],
+		    term[0], term);
+		if (access(path, R_OK) == 0)
+			return true;
+		snprintf(path, sizeof(path), "%s/%02x/%s", terminfo_dirs[i],
+		    (unsigned char)term[0], term);
+		if (access(path, R_OK) == 0)
+			return true;
+	}
+	return false;
 }
 
 /*

@@ -60,6 +60,9 @@ bool	env_client_add(struct env_client *, const char *const *patterns,
 const char	*env_term(const char *name, size_t len, char *buf,
 		    size_t bufsz);
 
+/* Does terminfo have an entry for term (a name env_term() returned)? */
+bool	env_term_known(const char *term);
+
 /* Build the session environment.  Returns 0, or -1 with errno. */
 int	env_build(struct env *, const struct env_spec *);
 void	env_free(struct env *);

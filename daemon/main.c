@@ -103,7 +103,6 @@ serve(int fd, const struct options *o)
 	struct pty	 p;
 	struct env	 env;
 	struct env_spec	 spec;
-	char		 term[ENV_TERM_MAX + 1];
 	pid_t		 shell, relay;
 	int		 ctl = -1;
 
@@ -146,7 +145,7 @@ serve(int fd, const struct options *o)
 	spec.home = a.user.home;
 	spec.shell = a.user.shell;
 	spec.root = a.user.uid == 0;
-	spec.term = env_term(c->ttype, c->ttype_len, term, sizeof(term));
+	spec.term = c->term;
 	spec.pam = a.env;
 	spec.client = &c->env;
 	if (env_build(&env, &spec) == -1) {

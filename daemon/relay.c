@@ -9,6 +9,22 @@
  *             pty's own editing characters, AYT answered
  *   pty master (packet mode) -> IAC doubling, CR NUL -> socket
  *
+ * The pty runs in packet mode, so the relay hears of what the line
+ * discipline does with its queues and flow control:
+ *
+ *   FLUSHWRITE (^C, ^O, tcflush)  Synch: IAC DM with the DM urgent, so
+ *                                 the client discards output in flight
+ *   FLUSHREAD                     client input not yet written is dropped
+ *   NOSTOP / DOSTOP (IXON)        SB LFLOW OFF / ON, when the client
+ *                                 agreed to LFLOW and only on a change
+ *
+ * Changes to the terminal modes that packet mode does not report (IXANY,
+ * CS8, ISTRIP) are read with tcgetattr() after the client's input has
+ * been answered, that is, after the commands the user types: LFLOW
+ * RESTART-ANY / RESTART-XON follow IXANY, and a 7-bit terminal turns
+ * BINARY off.  A client that turns BINARY on for its input gets an 8-bit
+ * terminal (CS8, no ISTRIP).
+ *
  * Both directions are bounded: the pty is read only while little output
  * waits for the client, the socket only while the pty's queue has room.
  * Replies the client provokes (AYT, refused options) are queued even
@@ -57,6 +73,9 @@ struct relay {
 	bool		 pty_closed;
 	bool		 net_gone;
 	bool		 overflow;
+	bool		 check_modes;	/* re-read termios after the next read */
+	int		 lflow;		/* IXON as last told, -1: not told */
+	int		 restart_any;	/* IXANY as last told, -1: not told */
 	size_t		 urgent;	/* 1 + offset of a DM to send urgent */
 	size_t		 netq_off, netq_len;
 	size_t		 ptyq_off, ptyq_len;
@@ -228,6 +247,19 @@ relay_signal(struct relay *r, int sig)
 		    strerror(errno));
 }
 
+
+/*
+ * The Synch of RFC 854: IAC DM, the DM sent as urgent data, after which
+ * the client throws away data up to the DM.  For AO and FLUSHWRITE.
+ */
+static void
+relay_synch(struct relay *r)
+{
+	telnet_send_command(r->tn, TELNET_DM);
+	if (!r->overflow)
+		r->urgent = r->netq_len;
+}
+
 /*
  * Abort Output: throw away what the shell wrote and we have not read
  * yet, and send a Synch (IAC DM, the DM urgent) so the client discards
@@ -237,9 +269,74 @@ static void
 relay_abort_output(struct relay *r)
 {
 	(void)tcflush(r->pty, TCIFLUSH);
-	telnet_send_command(r->tn, TELNET_DM);
-	if (!r->overflow)
-		r->urgent = r->netq_len;
+	relay_synch(r);
+}
+
+/* Tell the client about IXON and IXANY, when they changed (RFC 1372). */
+static void
+relay_lflow(struct relay *r, const struct termios *t)
+{
+	int	on = (t->c_iflag & IXON) != 0;
+	int	any = (t->c_iflag & IXANY) != 0;
+
+	if (!telnet_enabled(r->tn, TELNET_OPT_LFLOW, TELNET_HIM))
+		return;
+	if (r->lflow != on)
+		telnet_send_lflow(r->tn, on ? TELNET_LFLOW_ON :
+		    TELNET_LFLOW_OFF);
+	if (r->restart_any != any)
+		telnet_send_lflow(r->tn, any ? TELNET_LFLOW_RESTART_ANY :
+		    TELNET_LFLOW_RESTART_XON);
+	r->lflow = on;
+	r->restart_any = any;
+}
+
+/*
+ * The terminal's modes as the client should see them: flow control, and
+ * BINARY off when the terminal strips or uses 7 bits.
+ */
+static void
+relay_modes(struct relay *r)
+{
+	struct termios	t;
+
+	if (tcgetattr(r->pty, &t) == -1)
+		return;
+	relay_lflow(r, &t);
+	if ((t.c_cflag & CSIZE) != CS8 || (t.c_iflag & ISTRIP) != 0) {
+		(void)telnet_request(r->tn, TELNET_OPT_BINARY, TELNET_HIM,
+		    false);
+		(void)telnet_request(r->tn, TELNET_OPT_BINARY, TELNET_US,
+		    false);
+	}
+}
+
+/* BINARY came on for one direction: make the terminal 8-bit for it. */
+static void
+relay_binary_on(struct relay *r, enum telnet_side side)
+{
+	struct termios	t;
+
+	if (tcgetattr(r->pty, &t) == -1)
+		return;
+	t.c_cflag = (t.c_cflag & ~(tcflag_t)(CSIZE | PARENB)) | CS8;
+	if (side == TELNET_HIM)
+		t.c_iflag &= ~(tcflag_t)ISTRIP;
+	if (tcsetattr(r->pty, TCSANOW, &t) == -1)
+		log_debug("%s: tcsetattr: %s", r->addr, strerror(errno));
+}
+
+/* A packet mode control byte from the pty. */
+static void
+relay_packet(struct relay *r, uint8_t ctl)
+{
+	if (ctl & TIOCPKT_FLUSHREAD)
+		r->ptyq_off = r->ptyq_len = 0;
+	if (ctl & TIOCPKT_FLUSHWRITE)
+		relay_synch(r);
+	if (ctl & (TIOCPKT_NOSTOP | TIOCPKT_DOSTOP))
+		relay_modes(r);
+	/* STOP and START: the line discipline holds the output itself. */
 }
 
 static void
@@ -303,12 +400,19 @@ relay_event(void *ctx, const struct telnet_event *ev)
 			log_debug("%s: TIOCSWINSZ: %s", r->addr,
 			    strerror(errno));
 		break;
-	case TELNET_EV_NEGOTIATION:
 	case TELNET_EV_OPTION:
+		if (ev->option.opt == TELNET_OPT_LFLOW && ev->option.on) {
+			r->lflow = r->restart_any = -1;
+			r->check_modes = true;
+		} else if (ev->option.opt == TELNET_OPT_BINARY &&
+		    ev->option.on)
+			relay_binary_on(r, ev->option.side);
+		break;
+	case TELNET_EV_NEGOTIATION:
 	case TELNET_EV_TIMING_MARK:	/* the reply follows as a SEND */
 	case TELNET_EV_TTYPE:		/* too late to change TERM */
 	case TELNET_EV_ENV:		/* too late to change the env */
-	case TELNET_EV_LFLOW:
+	case TELNET_EV_LFLOW:		/* servers send these, clients not */
 	case TELNET_EV_DISCARD:
 		break;
 	}
@@ -329,6 +433,12 @@ relay_from_pty(struct relay *r)
 		/* Packet mode: a control byte, then data if it is 0. */
 		if (buf[0] == TIOCPKT_DATA)
 			relay_output(r, buf + 1, (size_t)n - 1);
+		else
+			relay_packet(r, buf[0]);
+		if (r->check_modes) {
+			r->check_modes = false;
+			relay_modes(r);
+		}
 		return 1;
 	}
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -347,6 +457,7 @@ relay_from_net(struct relay *r)
 	n = read(r->net, buf, sizeof(buf));
 	if (n > 0) {
 		telnet_feed(r->tn, buf, (size_t)n);
+		r->check_modes = true;
 		return 0;
 	}
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -536,6 +647,7 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 	r->addr = c->addr;
 	if (fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK) == -1)
 		log_warn("fcntl O_NONBLOCK pty");
+	r->lflow = r->restart_any = -1;
 	telnet_set_handler(r->tn, relay_event, r);
 
 	/* What was queued for the client, and typed ahead for the shell. */
@@ -545,6 +657,8 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 		c->inoff++;
 	relay_queue_pty(r, c->in + c->inoff, c->inlen - c->inoff);
 	explicit_bzero(c->in, sizeof(c->in));
+	/* Remote flow control, now that there is a terminal to follow. */
+	(void)telnet_request(r->tn, TELNET_OPT_LFLOW, TELNET_HIM, true);
 
 	_exit(relay_run(r));
 }
