@@ -27,6 +27,7 @@
 
 #include "auth.h"
 #include "banner.h"
+#include "check.h"
 #include "conn.h"
 #include "deadline.h"
 #include "env.h"
@@ -126,9 +127,12 @@ serve(int fd, const struct options *o)
 
 	/* 4. The pty, only now, given to the user, window size set. */
 	if (pty_open(&p, a.user.uid, c->have_naws ? &c->ws : NULL) == -1) {
-		log_warn("%s: pseudo-terminal", a.user.name);
-		conn_printf(c, "no pseudo-terminal available: %s\n",
-		    strerror(errno));
+		int		 err = errno;
+		const char	*fix, *why = pty_why(&p, err, &fix);
+
+		log_warnx("no pseudo-terminal for %s: %s (%s: %s); fix: %s",
+		    a.user.name, why, p.failed, strerror(err), fix);
+		conn_printf(c, "no pseudo-terminal available: %s\n", why);
 		return refuse(c, &a, NULL);
 	}
 
@@ -178,6 +182,7 @@ serve(int fd, const struct options *o)
 	/* 8. Wait; then the logout, as root, in the process that opened. */
 	(void)monitor_wait(shell, relay, ctl);
 	utmp_logout(shell, p.line);
+	pty_release(&p);
 	log_auth(LOG_INFO, "session closed for %s on %s", a.user.name,
 	    p.line);
 	auth_close(&a);
@@ -193,6 +198,8 @@ main(int argc, char *argv[])
 	int		fd, n;
 
 	options_parse(&o, argc, argv);
+	if (o.check)
+		return check_run(&o);
 	fds_sanitize();
 	log_init("nvtd", o.debug);
 	log_set_debug(o.debug);

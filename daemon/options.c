@@ -25,6 +25,7 @@ enum {
 	OPT_MAX_STARTUPS,
 	OPT_PER_SOURCE,
 	OPT_MAX_SESSIONS,
+	OPT_CHECK,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -43,6 +44,7 @@ static const struct option longopts[] = {
 	{ "max-startups",	required_argument,	NULL, OPT_MAX_STARTUPS },
 	{ "per-source-limit",	required_argument,	NULL, OPT_PER_SOURCE },
 	{ "max-sessions",	required_argument,	NULL, OPT_MAX_SESSIONS },
+	{ "check",		no_argument,		NULL, OPT_CHECK },
 	{ "help",		no_argument,		NULL, OPT_HELP },
 	{ "version",		no_argument,		NULL, OPT_VERSION },
 	{ NULL,			0,			NULL, 0 },
@@ -69,6 +71,7 @@ static const char usage_text[] =
 "                            refuse R% rising to 100% at F (20:30:100)\n"
 "      --per-source-limit N  connections from one address (default 16)\n"
 "      --max-sessions N      connections served at once (default 256)\n"
+"      --check               check that a login can work here, and exit\n"
 "      --help                show this help\n"
 "      --version             show the version\n";
 
@@ -226,6 +229,9 @@ options_parse(struct options *o, int argc, char *argv[])
 		case OPT_MAX_SESSIONS:
 			o->max_sessions = number("--max-sessions", optarg, 1,
 			    100000);
+			break;
+		case OPT_CHECK:
+			o->check = true;
 			break;
 		case OPT_HELP:
 			fputs(usage_text, stdout);

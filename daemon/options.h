@@ -28,6 +28,7 @@ struct options {
 	unsigned int	 max_tries;
 	unsigned int	 fail_delay_ms;
 	bool		 debug;
+	bool		 check;			/* --check */
 
 	/* The listener (-l, or systemd Accept=no). */
 	struct options_listen listen[OPTIONS_LISTEN_MAX];

@@ -9,6 +9,15 @@
  * All of it happens before the shell exists, so that the shell's very
  * first `stty size` already sees the client's window, and packet mode is
  * on before anything can write to the slave.
+ *
+ * Without /dev/ptmx, the legacy BSD ptys are tried (CONFIG_LEGACY_PTYS:
+ * /dev/ptyp0 and so on, slaves /dev/ttyp0...), made the user's by hand.
+ *
+ * When allocation fails, pty_why() says why in words: most failures come
+ * from how devpts is mounted (containers: newinstance, ptmxmode=0666,
+ * mode=620, gid=5, and /dev/ptmx pointing at pts/ptmx) or from the pty
+ * limits (kernel.pty.max, kernel.pty.reserve, the mount's max=).  nvtd
+ * --check (check.c) looks at all of it before anyone logs in.
  */
 #include <sys/ttydefaults.h>
 #include <sys/ioctl.h>
@@ -18,11 +27,13 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "pty.h"
 
 #ifndef TIOCGPTPEER
@@ -88,8 +99,7 @@ pty_grant(int master)
 
 /*
  * Give the slave to the user: owner uid, group tty, mode 0620 (the owner
- * reads and writes, the tty group may write, as write(1) does).  Not
- * running as root, we can only keep a slave that is already ours.
+ * reads and writes, the tty group may write, as write(1) does).
  */
 static int
 pty_give(int slave, uid_t uid)
@@ -101,12 +111,94 @@ pty_give(int slave, uid_t uid)
 	if (fstat(slave, &st) == -1)
 		return -1;
 	gid = (gr = getgrnam("tty")) != NULL ? gr->gr_gid : st.st_gid;
-	if (fchown(slave, uid, gid) == -1) {
-		if (errno != EPERM || geteuid() == 0 || st.st_uid != uid)
-			return -1;
-		gid = st.st_gid;	/* ours already; keep its group */
-	}
+	/* Not root, we can only keep a slave that is ours already. */
+	if (fchown(slave, uid, gid) == -1 &&
+	    (errno != EPERM || geteuid() == 0 || st.st_uid != uid))
+		return -1;
 	return fchmod(slave, 0620);
+}
+
+int
+pty_bsd_find(const char *dir, pty_open_fn *open_fn, char *master,
+    char *slave, size_t size)
+{
+	static const char	 letters[] = "pqrstuvwxyzabcde";
+	static const char	 digits[] = "0123456789abcdef";
+	const char		*l, *d;
+	int			 fd;
+
+	for (l = letters; *l != '\0'; l++) {
+		for (d = digits; *d != '\0'; d++) {
+			snprintf(master, size, "%s/pty%c%c", dir, *l, *d);
+			fd = open_fn(master, O_RDWR | O_NOCTTY | O_CLOEXEC);
+			if (fd != -1) {
+				snprintf(slave, size, "%s/tty%c%c", dir, *l,
+				    *d);
+				return fd;
+			}
+			if (errno == ENOENT)
+				return -1;	/* the last one there is */
+			/* EIO: in use; anything else: try the next. */
+		}
+	}
+	errno = ENOSPC;
+	return -1;
+}
+
+/* UNIX 98: the master from /dev/ptmx, the slave from the master. */
+static int
+pty_open_unix98(struct pty *p)
+{
+	p->failed = "posix_openpt";
+	if ((p->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1)
+		return -1;
+	p->failed = "grantpt";
+	if (pty_grant(p->master) == -1)
+		return -1;
+	p->failed = "unlockpt";
+	if (unlockpt(p->master) == -1)
+		return -1;
+	p->failed = "ptsname";
+	if ((errno = ptsname_r(p->master, p->path, sizeof(p->path))) != 0)
+		return -1;
+	/* The slave from the master itself: no race on the path. */
+	p->failed = "open slave";
+	p->slave = ioctl(p->master, TIOCGPTPEER,
+	    O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (p->slave == -1)
+		p->slave = open(p->path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	return p->slave == -1 ? -1 : 0;
+}
+
+static int
+pty_open_device(const char *path, int flags)
+{
+	return open(path, flags);
+}
+
+/* BSD: the first free /dev/ptyXY, then its /dev/ttyXY. */
+static int
+pty_open_bsd(struct pty *p)
+{
+	char	master[PTY_PATH_MAX];
+
+	p->failed = "BSD pty";
+	p->master = pty_bsd_find("/dev", pty_open_device, master, p->path,
+	    sizeof(p->path));
+	if (p->master == -1)
+		return -1;
+	p->bsd = 1;
+	p->failed = "open slave";
+	p->slave = open(p->path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	return p->slave == -1 ? -1 : 0;
+}
+
+void
+pty_release(const struct pty *p)
+{
+	if (p->bsd && (chown(p->path, 0, 0) == -1 ||
+	    chmod(p->path, 0666) == -1))
+		log_warn("release %s", p->path);
 }
 
 int
@@ -117,30 +209,35 @@ pty_open(struct pty *p, uid_t uid, const struct winsize *ws)
 	memset(p, 0, sizeof(*p));
 	p->master = p->slave = -1;
 
-	if ((p->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1)
-		return -1;
-	if (pty_grant(p->master) == -1 || unlockpt(p->master) == -1 ||
-	    (errno = ptsname_r(p->master, p->path, sizeof(p->path))) != 0)
-		goto fail;
+	if (pty_open_unix98(p) == -1) {
+		saved = errno;
+		if (p->master != -1 || saved != ENOENT || pty_open_bsd(p) ==
+		    -1) {
+			/* Report the UNIX 98 failure, the one that matters. */
+			if (p->master == -1 && saved == ENOENT)
+				p->failed = "posix_openpt";
+			errno = saved;
+			goto fail;
+		}
+	}
 	strlcpy(p->line, strncmp(p->path, "/dev/", 5) == 0 ? p->path + 5 :
 	    p->path, sizeof(p->line));
 
-	/* The slave from the master itself: no race on the path. */
-	p->slave = ioctl(p->master, TIOCGPTPEER,
-	    O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (p->slave == -1)
-		p->slave = open(p->path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (p->slave == -1)
+	p->failed = "fchown";
+	if (pty_give(p->slave, uid) == -1)
 		goto fail;
-
-	if (pty_give(p->slave, uid) == -1 || pty_set_defaults(p->slave) == -1)
+	p->failed = "tcsetattr";
+	if (pty_set_defaults(p->slave) == -1)
 		goto fail;
+	p->failed = "TIOCSWINSZ";
 	if (ws != NULL && (ws->ws_row != 0 || ws->ws_col != 0) &&
 	    ioctl(p->slave, TIOCSWINSZ, ws) == -1)
 		goto fail;
 	/* Packet mode before any process can touch the slave. */
+	p->failed = "TIOCPKT";
 	if (ioctl(p->master, TIOCPKT, &on) == -1)
 		goto fail;
+	p->failed = NULL;
 	return 0;
 
 fail:
@@ -148,6 +245,59 @@ fail:
 	pty_close(p);
 	errno = saved;
 	return -1;
+}
+
+/* What a failure means, by step and errno; the first match wins. */
+static const struct {
+	const char	*step;		/* NULL: any step */
+	int		 err;		/* 0: any errno */
+	const char	*why;
+	const char	*fix;
+} pty_reasons[] = {
+	{ "posix_openpt", ENOENT, "/dev/ptmx does not exist",
+	    "mount devpts on /dev/pts and make /dev/ptmx a link to pts/ptmx" },
+	{ "posix_openpt", EACCES, "/dev/ptmx refuses access",
+	    "mount devpts with ptmxmode=0666, or fix the mode of /dev/ptmx" },
+	{ "posix_openpt", EPERM, "/dev/ptmx refuses access",
+	    "mount devpts with ptmxmode=0666, or fix the mode of /dev/ptmx" },
+	{ "posix_openpt", ENOSPC, "all pseudo-terminals are in use",
+	    "raise kernel.pty.max or the devpts max= option (see "
+	    "kernel.pty.nr; containers also lose kernel.pty.reserve)" },
+	{ "posix_openpt", EAGAIN, "all pseudo-terminals are in use",
+	    "raise kernel.pty.max or the devpts max= option" },
+	{ "posix_openpt", EIO, "devpts is not mounted on /dev/pts",
+	    "mount -t devpts -o newinstance,ptmxmode=0666,mode=620,gid=5 "
+	    "devpts /dev/pts" },
+	{ "posix_openpt", ENODEV, "devpts is not mounted on /dev/pts",
+	    "mount -t devpts -o newinstance,ptmxmode=0666,mode=620,gid=5 "
+	    "devpts /dev/pts" },
+	{ "BSD pty", 0, "no BSD pseudo-terminal is free",
+	    "use UNIX 98 ptys: mount devpts and create /dev/ptmx" },
+	{ "grantpt", 0, "the terminal's permissions cannot be set",
+	    "mount devpts with gid=5,mode=620" },
+	{ "fchown", 0, "the terminal cannot be given to the user",
+	    "run nvtd as root; in a user namespace, map the tty group, or "
+	    "mount devpts with gid=5" },
+	{ "open slave", 0, "the terminal cannot be opened",
+	    "check the devpts mount options (nvtd --check)" },
+	{ NULL, 0, "the terminal cannot be set up", "run nvtd --check" },
+};
+
+const char *
+pty_why(const struct pty *p, int err, const char **fix)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(pty_reasons) / sizeof(pty_reasons[0]); i++) {
+		if (pty_reasons[i].step != NULL && (p->failed == NULL ||
+		    strcmp(pty_reasons[i].step, p->failed) != 0))
+			continue;
+		if (pty_reasons[i].err != 0 && pty_reasons[i].err != err)
+			continue;
+		break;
+	}
+	*fix = pty_reasons[i].fix;
+	return pty_reasons[i].why;
 }
 
 void

@@ -12,18 +12,42 @@
 #define PTY_PATH_MAX	64
 
 struct pty {
-	int	master;			/* packet mode, close-on-exec */
-	int	slave;			/* for the shell; -1 once handed over */
-	char	path[PTY_PATH_MAX];	/* "/dev/pts/3" */
-	char	line[PTY_PATH_MAX];	/* "pts/3", for utmp and logs */
+	int		 master;	/* packet mode, close-on-exec */
+	int		 slave;		/* for the shell; -1 once handed over */
+	char		 path[PTY_PATH_MAX];	/* "/dev/pts/3" */
+	char		 line[PTY_PATH_MAX];	/* "pts/3", for utmp, logs */
+	const char	*failed;	/* the step that failed, for pty_why() */
+	int		 bsd;		/* a legacy BSD pty */
 };
+
+/* Opens a BSD master; open(2) but for the unit tests' fake devices. */
+typedef int	pty_open_fn(const char *path, int flags);
 
 /*
  * Allocate a pty for user uid: the slave owned by uid, group tty, mode
  * 0620, login termios, window size ws (when it has one), packet mode on
- * the master.  Returns 0, or -1 with errno and nothing left open.
+ * the master.  UNIX 98 ptys, or BSD ones when /dev/ptmx does not exist.
+ * Returns 0, or -1 with errno, p->failed naming the step, and nothing
+ * left open.
  */
 int	pty_open(struct pty *, uid_t uid, const struct winsize *ws);
+/*
+ * Why pty_open() failed with err, in words for the client, and with the
+ * fix for the operator in *fix.
+ */
+const char	*pty_why(const struct pty *, int err, const char **fix);
+/*
+ * Find a free BSD master in dir: /dev/pty[p-za-e][0-9a-f] in order, in
+ * use (EIO) skipped, stopping at the first that does not exist.  Returns
+ * the master fd with its path and the slave's (pty -> tty), or -1.
+ */
+int	pty_bsd_find(const char *dir, pty_open_fn *, char *master,
+	    char *slave, size_t size);
+/*
+ * After the session: give a BSD slave back to root, mode 0666, as the
+ * next login expects it.  (UNIX 98 slaves vanish with the master.)
+ */
+void	pty_release(const struct pty *);
 /* Set the termios a login starts with on fd (a terminal). */
 int	pty_set_defaults(int fd);
 void	pty_close(struct pty *);
