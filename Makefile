@@ -11,6 +11,7 @@
 #   make fuzz FUZZ_SECONDS=60
 #   make lint             mandoc and systemd-analyze on man/ and systemd/
 #   make bench            output encoder speed
+#   make capture          real telnet clients' opening bytes
 #   make install DESTDIR=... PREFIX=/usr
 #   make deps             check (as root: install) the build packages;
 #                         deps-check and deps-fuzz for the other purposes
@@ -83,7 +84,8 @@ UNITS		:= $(sort $(patsubst %.in,%,$(notdir $(UNIT_SRCS))))
 PAMFILE		:= $(wildcard pam/nvtd)
 
 .PHONY: all clean deps deps-build deps-check deps-fuzz check check-unit \
-	check-integration run fuzz fuzz-run bench lint install uninstall
+	check-integration run fuzz fuzz-run bench capture lint install \
+	uninstall
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -111,7 +113,14 @@ $(O)/tests/fuzz/replay: $(O)/tests/fuzz/replay.o \
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
 $(O)/tests/bench/%: $(O)/tests/bench/%.o $(O)/daemon/telnet.o
-	$(CC) $(ALL_LDFLAGS) -o $@ $^
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Real clients' opening bytes, as transcript cases to review.
+capture: $(O)/tests/tools/capture
+	tests/tools/capture-clients $(O)/tests/tools/capture
+
+$(O)/tests/tools/capture: $(O)/tests/tools/capture.o $(O)/daemon/telnet.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 -include $(OBJS:.o=.d) $(wildcard $(O)/tests/*/*.d $(FUZZ_O)/*.d)
 
