@@ -729,7 +729,8 @@ run_call(struct telnet *t, struct log *l, const struct tcase *c,
 	} else if (strcmp(w[0], "encode") == 0) {
 		if (parse_bytes(w + 1, n - 1, &b) < 0)
 			goto bad;
-		buf_add(&out, "", 2 * b.len + 1);
+		if ((out.p = malloc(2 * b.len + 1)) == NULL)
+			abort();
 		len = telnet_encode(t, b.p, b.len, out.p);
 		log_text(l, "plain %zu", telnet_plain_len(t, b.p, b.len));
 		{
