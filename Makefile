@@ -179,8 +179,8 @@ define stage_units
 	@rm -rf $(1) && mkdir -p $(1)
 	@for f in $(UNIT_SRCS); do \
 		n=$${f##*/}; n=$${n%.in}; \
-		sed -e 's|@SBINDIR@|$(2)|g' \
-		    -e 's|^\(Exec[A-Za-z]*=[-@:+!|]*\)/[^ ]*/nvtd\([ ]\|$$\)|\1$(2)/nvtd\2|' \
+		sed -e 's%@SBINDIR@%$(2)%g' \
+		    -e 's%^\(Exec[A-Za-z]*=[-@:+!|]*\)/[^ ]*/nvtd\( \|$$\)%\1$(2)/nvtd\2%' \
 		    $$f > $(1)/$$n || exit 1; \
 	done
 endef

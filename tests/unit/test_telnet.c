@@ -550,8 +550,9 @@ last_request_wins_whatever_the_timing(void **state)
 	free(ba);
 }
 
+/* Usage: test_telnet [-f PATTERN], PATTERN over test names (* and ?). */
 int
-main(void)
+main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(data_events_point_into_the_input_buffer),
@@ -573,5 +574,7 @@ main(void)
 		cmocka_unit_test(last_request_wins_whatever_the_timing),
 	};
 
+	if (argc == 3 && strcmp(argv[1], "-f") == 0)
+		cmocka_set_test_filter(argv[2]);
 	return cmocka_run_group_tests_name("telnet", tests, NULL, NULL);
 }
