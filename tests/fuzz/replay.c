@@ -44,7 +44,7 @@ replay_file(const char *path)
 	return 0;
 }
 
-/* A file, or every file of a directory but dot files. */
+/* A file, or every file of a directory but dot files and README. */
 static int
 replay_path(const char *path)
 {
@@ -56,7 +56,7 @@ replay_path(const char *path)
 	if ((d = opendir(path)) == NULL)
 		return replay_file(path);
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] == '.' || strcmp(de->d_name, "README") == 0)
 			continue;
 		if (asprintf(&full, "%s/%s", path, de->d_name) < 0)
 			abort();
