@@ -174,13 +174,15 @@ $(FUZZ_O)/fuzz_telnet: tests/fuzz/fuzz_telnet.c daemon/telnet.c \
 bench: $(O)/tests/bench/bench_encode
 	$(O)/tests/bench/bench_encode
 
-# Units as installed, with Exec paths pointing into SBINDIR ($(2)).
+# Units as installed, in directory $(1), with Exec paths pointing into
+# SBINDIR $(2): @SBINDIR@, and the directory of an Exec*=.../nvtd.
+EXEC_NVTD	:= ^\(Exec[A-Za-z]*=[-@:+!|]*\)/[^ ]*/nvtd\( \|$$\)
 define stage_units
 	@rm -rf $(1) && mkdir -p $(1)
 	@for f in $(UNIT_SRCS); do \
 		n=$${f##*/}; n=$${n%.in}; \
 		sed -e 's%@SBINDIR@%$(2)%g' \
-		    -e 's%^\(Exec[A-Za-z]*=[-@:+!|]*\)/[^ ]*/nvtd\( \|$$\)%\1$(2)/nvtd\2%' \
+		    -e 's%$(EXEC_NVTD)%\1$(2)/nvtd\2%' \
 		    $$f > $(1)/$$n || exit 1; \
 	done
 endef
@@ -198,7 +200,8 @@ lint: all
 		fi; \
 	} 2>&1 ); \
 	if [ -n "$$out" ]; then printf '%s\n' "$$out"; exit 1; fi; \
-	echo "lint: $(words $(MANPAGES)) man page(s), $(words $(UNITS)) unit(s) clean"
+	echo "lint: $(words $(MANPAGES)) man page(s)," \
+	    "$(words $(UNITS)) unit(s) clean"
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR)

@@ -26,7 +26,7 @@ struct run {
 	struct telnet	 t;
 	uint8_t		 flags;
 	uint64_t	 hash;		/* digest of the merged events */
-	int		 last;		/* kind of the last event, for merging */
+	int		 last;		/* last event's kind, for merging */
 	const uint8_t	*in;		/* the cut being fed */
 	size_t		 in_len;
 	size_t		 data_total;

@@ -524,7 +524,7 @@ load_file(const char *path)
 			c = &cases[ncases++];
 			memset(c, 0, sizeof(*c));
 			if ((n = split_words(p + 5, w, 2)) != 1)
-				fatal_parse(path, lineno, "case needs one name");
+				fatal_parse(path, lineno, "case needs a name");
 			if (asprintf(&c->name, "%s:%s", base, w[0]) < 0)
 				abort();
 			c->file = strdup(path);

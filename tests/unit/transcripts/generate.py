@@ -72,8 +72,9 @@ def will_events(opt, again):
 
 
 def every_option():
-    out = [HEADER, """# Every option 0-255 asked for by the client, twice.  Allowed options are
-# agreed to once; the second request is redundant and gets no answer
+    out = [HEADER, """\
+# Every option 0-255 asked for by the client, twice.  Allowed options
+# are agreed to once; the second request is redundant and gets no answer
 # (RFC 1143).  Refused options get WONT / DONT every time: each is a real
 # request in state NO.  DO TIMING-MARK is answered every time, since TM
 # never turns on.  WONT and DONT in state NO are ignored.
@@ -150,8 +151,9 @@ def in_state(state, code, cmd):
 
 
 def every_command():
-    out = [HEADER, """# Each command (IAC IP, AO, AYT, BRK, EC, EL, EOF, SUSP, ABORT, NOP, DM,
-# GA) arriving in each parser state.  Where IAC starts a command (DATA,
+    out = [HEADER, """\
+# Each command (IAC IP, AO, AYT, BRK, EC, EL, EOF, SUSP, ABORT, NOP,
+# DM, GA) arriving in each parser state.  Where IAC starts a command (DATA,
 # CR, SB-DATA) it is a COMMAND event, ending any subnegotiation under way;
 # where the IAC itself is the byte the state waits for (IAC, WILL..DONT,
 # SB-IAC) it is taken as that byte.  The parser is back in DATA after.
