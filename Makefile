@@ -10,7 +10,11 @@
 #   make CC=clang
 #   make fuzz FUZZ_SECONDS=60
 #   make lint             mandoc and systemd-analyze on man/ and systemd/
+#   make bench            output encoder speed
+#   make capture          real telnet clients' opening bytes
 #   make install DESTDIR=... PREFIX=/usr
+#   make deps             check (as root: install) the build packages;
+#                         deps-check and deps-fuzz for the other purposes
 
 PREFIX		?= /usr/local
 SBINDIR		?= $(PREFIX)/sbin
@@ -29,6 +33,8 @@ O		:= build/$(notdir $(CC))$(if $(SANITIZE),-$(subst $(comma),-,$(SANITIZE)))
 PKGS		:= libsystemd libbsd-overlay libbsd-ctor pam
 PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_CFLAGS	:= $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS	:= $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARNINGS	:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-qual \
 		   -Wcast-align -Wstrict-prototypes -Wmissing-prototypes \
@@ -51,12 +57,37 @@ ALL_LDFLAGS	:= $(OPT) -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 
 SRCS		:= $(wildcard daemon/*.c)
 OBJS		:= $(SRCS:%.c=$(O)/%.o)
-# Everything but main(), for the unit tests and fuzz targets.
+# Everything but main(), for the unit tests.
 LIB_OBJS	:= $(filter-out $(O)/daemon/main.o,$(OBJS))
 
-.PHONY: all clean deps check check-unit check-integration run fuzz lint \
-	install uninstall
+# Each tests/unit/test_*.c is one cmocka program, run from the top
+# directory with no arguments.
+UNIT_TESTS	:= $(patsubst %.c,$(O)/%,$(wildcard tests/unit/test_*.c))
+TRANSCRIPTS	:= tests/unit/transcripts
+
+# The fuzz target is clang only, in a directory of its own.
+FUZZ_CC		:= clang
+FUZZ_O		:= build/clang-fuzzer-address-undefined
+FUZZ_CFLAGS	:= -std=gnu11 -O1 -g -fno-omit-frame-pointer \
+		   -fsanitize=fuzzer,address,undefined \
+		   -fno-sanitize-recover=all $(WARNINGS) -D_GNU_SOURCE \
+		   -Idaemon -Itests/fuzz
+FUZZ_FLAGS	:= -max_len=4096 -timeout=10 -print_final_stats=1 \
+		   -artifact_prefix=$(FUZZ_O)/
+
+# Man pages, PAM file and units, whichever exist yet.  A unit may be
+# written NAME.in; in every unit @SBINDIR@, and the directory of an
+# Exec*= path to nvtd, become the SBINDIR given at install time.
+MANPAGES	:= $(wildcard man/*.[1-8])
+UNIT_SRCS	:= $(wildcard systemd/*.socket systemd/*.service systemd/*.in)
+UNITS		:= $(sort $(patsubst %.in,%,$(notdir $(UNIT_SRCS))))
+PAMFILE		:= $(wildcard pam/nvtd)
+
+.PHONY: all clean deps deps-build deps-check deps-fuzz check check-unit \
+	check-integration run fuzz fuzz-run bench capture lint install \
+	uninstall
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: nvtd
 
@@ -70,7 +101,139 @@ $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(OBJS:.o=.d)
+$(O)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz $(CMOCKA_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/tests/unit/test_%: $(O)/tests/unit/test_%.o $(LIB_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
+
+$(O)/tests/fuzz/replay: $(O)/tests/fuzz/replay.o \
+	$(O)/tests/fuzz/fuzz_telnet.o $(O)/daemon/telnet.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(O)/tests/bench/%: $(O)/tests/bench/%.o $(O)/daemon/telnet.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Real clients' opening bytes, as transcript cases to review.
+capture: $(O)/tests/tools/capture
+	tests/tools/capture-clients $(O)/tests/tools/capture
+
+$(O)/tests/tools/capture: $(O)/tests/tools/capture.o $(O)/daemon/telnet.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+-include $(OBJS:.o=.d) $(wildcard $(O)/tests/*/*.d $(FUZZ_O)/*.d)
+
+# Debian packages for a purpose (build, check, fuzz): .ci/deps checks
+# them and, as root, installs what is missing.
+deps: deps-build
+
+deps-build deps-check deps-fuzz:
+	@.ci/deps $(@:deps-%=%)
+
+# The packages come first; make runs again so that pkg-config sees them.
+check: deps-check
+	@$(MAKE) --no-print-directory check-unit
+	@$(MAKE) --no-print-directory check-integration
+
+# Every cmocka program, then every fuzz input ever saved as a replay and
+# the seed corpus, through the fuzz target's checks.
+check-unit: $(UNIT_TESTS) $(O)/tests/fuzz/replay
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+	@rm -rf $(O)/seed && mkdir -p $(O)/seed
+	@$(O)/tests/unit/test_transcript --corpus $(O)/seed $(TRANSCRIPTS)
+	$(O)/tests/fuzz/replay tests/fuzz/replay $(O)/seed
+
+# The integration suite is tests/integration/run, once it exists.
+check-integration: all
+	@if [ -e tests/integration/run ]; then \
+		NVTD=$(CURDIR)/nvtd O=$(O) tests/integration/run; \
+	else \
+		echo "check-integration: no tests/integration/run yet"; \
+	fi
+
+fuzz: deps-fuzz
+	@$(MAKE) --no-print-directory fuzz-run
+
+# Seeds are the transcripts' inputs; crashes land in $(FUZZ_O)/ and
+# belong in tests/fuzz/replay/ once understood.
+fuzz-run: $(FUZZ_O)/fuzz_telnet $(O)/tests/unit/test_transcript
+	@rm -rf $(FUZZ_O)/seed && mkdir -p $(FUZZ_O)/seed $(FUZZ_O)/corpus
+	@$(O)/tests/unit/test_transcript --corpus $(FUZZ_O)/seed \
+	    $(TRANSCRIPTS)
+	$(FUZZ_O)/fuzz_telnet $(FUZZ_FLAGS) \
+	    -max_total_time=$(FUZZ_SECONDS) $(FUZZ_O)/corpus \
+	    $(FUZZ_O)/seed tests/fuzz/replay
+
+$(FUZZ_O)/fuzz_telnet: tests/fuzz/fuzz_telnet.c daemon/telnet.c \
+	daemon/telnet.h tests/fuzz/fuzz_input.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_telnet.c \
+	    daemon/telnet.c
+
+bench: $(O)/tests/bench/bench_encode
+	$(O)/tests/bench/bench_encode
+
+# Units as installed, in directory $(1), with Exec paths pointing into
+# SBINDIR $(2): @SBINDIR@, and the directory of an Exec*=.../nvtd.
+EXEC_NVTD	:= ^\(Exec[A-Za-z]*=[-@:+!|]*\)/[^ ]*/nvtd\( \|$$\)
+define stage_units
+	@rm -rf $(1) && mkdir -p $(1)
+	@for f in $(UNIT_SRCS); do \
+		n=$${f##*/}; n=$${n%.in}; \
+		sed -e 's%@SBINDIR@%$(2)%g' \
+		    -e 's%$(EXEC_NVTD)%\1$(2)/nvtd\2%' \
+		    $$f > $(1)/$$n || exit 1; \
+	done
+endef
+
+# Any output from mandoc or systemd-analyze is a failure.
+lint: all
+	$(call stage_units,$(O)/lint-units,$(CURDIR))
+	@out=$$( { \
+		if [ -n "$(MANPAGES)" ]; then \
+			mandoc -Tlint -Wwarning $(MANPAGES); \
+		fi; \
+		if [ -n "$(UNITS)" ]; then \
+			systemd-analyze verify \
+			    $(addprefix $(O)/lint-units/,$(UNITS)); \
+		fi; \
+	} 2>&1 ); \
+	if [ -n "$$out" ]; then printf '%s\n' "$$out"; exit 1; fi; \
+	echo "lint: $(words $(MANPAGES)) man page(s)," \
+	    "$(words $(UNITS)) unit(s) clean"
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR)
+	install -m 0755 nvtd $(DESTDIR)$(SBINDIR)/nvtd
+	@set -e; for f in $(MANPAGES); do \
+		d=$(DESTDIR)$(MANDIR)/man$${f##*.}; \
+		echo "install -m 0644 $$f $$d"; \
+		install -d $$d; install -m 0644 $$f $$d; \
+	done
+ifneq ($(PAMFILE),)
+	install -d $(DESTDIR)$(PAMDIR)
+	install -m 0644 $(PAMFILE) $(DESTDIR)$(PAMDIR)/nvtd
+endif
+ifneq ($(UNITS),)
+	$(call stage_units,$(O)/units,$(SBINDIR))
+	install -d $(DESTDIR)$(SYSTEMDDIR)
+	install -m 0644 $(addprefix $(O)/units/,$(UNITS)) \
+	    $(DESTDIR)$(SYSTEMDDIR)
+endif
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/nvtd
+	@for f in $(MANPAGES); do \
+		echo "rm -f $(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}"; \
+		rm -f $(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}; \
+	done
+ifneq ($(PAMFILE),)
+	rm -f $(DESTDIR)$(PAMDIR)/nvtd
+endif
+ifneq ($(UNITS),)
+	rm -f $(addprefix $(DESTDIR)$(SYSTEMDDIR)/,$(UNITS))
+endif
 
 clean:
 	rm -rf build nvtd

@@ -98,6 +98,7 @@ send_bytes(struct telnet *t, const uint8_t *p, size_t n)
 	emit(t, &ev);
 }
 
+/* IAC <verb> <opt>: an answer or a request of ours. */
 static void
 send_negotiation(struct telnet *t, uint8_t verb, uint8_t opt)
 {
@@ -106,6 +107,7 @@ send_negotiation(struct telnet *t, uint8_t verb, uint8_t opt)
 	send_bytes(t, msg, sizeof(msg));
 }
 
+/* Tell the handler an item was dropped, and why, for its traces. */
 static void
 discard(struct telnet *t, uint8_t opt, const char *why)
 {
@@ -117,6 +119,7 @@ discard(struct telnet *t, uint8_t opt, const char *why)
 	emit(t, &ev);
 }
 
+/* A fresh engine: every option NO on both sides, nvtd's policy. */
 void
 telnet_init(struct telnet *t, telnet_handler *handler, void *ctx)
 {
@@ -131,6 +134,7 @@ telnet_init(struct telnet *t, telnet_handler *handler, void *ctx)
 		t->allow[default_policy[i].opt] = default_policy[i].allow;
 }
 
+/* The relay takes the events over from the login code this way. */
 void
 telnet_set_handler(struct telnet *t, telnet_handler *handler, void *ctx)
 {
@@ -148,6 +152,7 @@ telnet_allow(struct telnet *t, uint8_t opt, unsigned int allow)
 	t->allow[opt] = allow & (TELNET_ALLOW_US | TELNET_ALLOW_HIM);
 }
 
+/* Only YES is on: WANTNO is already off, WANTYES not yet on. */
 bool
 telnet_enabled(const struct telnet *t, uint8_t opt, enum telnet_side side)
 {
@@ -234,6 +239,7 @@ is_command(uint8_t c)
 	}
 }
 
+/* IAC <cmd>, for the relay's Synch (DM) and the like. */
 void
 telnet_send_command(struct telnet *t, uint8_t cmd)
 {
@@ -911,6 +917,10 @@ next_iac(const uint8_t *buf, size_t len, size_t start)
 	return p != NULL ? (size_t)(p - buf) : len;
 }
 
+/*
+ * How much of buf the relay may write as it is.  In the usual case, text
+ * with CR LF line ends, this is all of it, found with two memchr() passes.
+ */
 size_t
 telnet_plain_len(const struct telnet *t, const uint8_t *buf, size_t len)
 {
@@ -918,6 +928,11 @@ telnet_plain_len(const struct telnet *t, const uint8_t *buf, size_t len)
 	    telnet_enabled(t, TELNET_OPT_BINARY, TELNET_US));
 }
 
+/*
+ * Copy buf to out in NVT form: plain runs with memcpy(), then one escape
+ * (IAC IAC, or CR NUL) at a time.  The next IAC is looked up once per
+ * IAC, not once per escape, so a buffer of bare CRs stays linear.
+ */
 size_t
 telnet_encode(const struct telnet *t, const uint8_t *buf, size_t len,
     uint8_t *out)
@@ -999,6 +1014,7 @@ static const char *const option_names[] = {
 	[255] = "EXOPL",
 };
 
+/* Names for traces; never NULL. */
 const char *
 telnet_option_name(uint8_t opt)
 {

@@ -223,7 +223,10 @@ void	telnet_feed(struct telnet *, const uint8_t *, size_t);
  * Ask for an option to be enabled or disabled on one side, by the Q
  * method: sends nothing when the request is redundant or already under
  * way.  Returns -1 when the policy does not allow enabling it, and
- * always for enabling TIMING-MARK, which is never "on".
+ * always for enabling TIMING-MARK, which is never "on".  Asking an
+ * enabled option off reports it off (TELNET_EV_OPTION) at once; an
+ * option comes on only when the peer agrees, after our reply and any
+ * first SB request have been sent.
  */
 int	telnet_request(struct telnet *, uint8_t opt, enum telnet_side, bool on);
 /* Is the option enabled (state YES) on that side? */
