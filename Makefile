@@ -27,6 +27,9 @@ SANITIZE	?=
 FUZZ_SECONDS	?= 60
 
 comma		:= ,
+# make V=1 shows the commands.
+V		?= 0
+Q		:= $(if $(filter 0,$(V)),@)
 # Each compiler and sanitizer combination builds in its own directory.
 O		:= build/$(notdir $(CC))$(if $(SANITIZE),-$(subst $(comma),-,$(SANITIZE)))
 
@@ -89,38 +92,48 @@ PAMFILE		:= $(wildcard pam/nvtd)
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: nvtd
+# ./nvtd is the plain build; a sanitizer build stays in its directory.
+BIN		:= $(if $(SANITIZE),$(O)/nvtd,nvtd)
+
+all: $(BIN)
 
 nvtd: $(O)/nvtd
-	cp $< $@
+	$(Q)cp $< $@
 
 $(O)/nvtd: $(OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(O)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/fuzz $(CMOCKA_CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/fuzz $(CMOCKA_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(O)/tests/unit/test_%: $(O)/tests/unit/test_%.o $(LIB_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
 
 $(O)/tests/fuzz/replay: $(O)/tests/fuzz/replay.o \
 	$(O)/tests/fuzz/fuzz_telnet.o $(O)/daemon/telnet.o
-	$(CC) $(ALL_LDFLAGS) -o $@ $^
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
 
 $(O)/tests/bench/%: $(O)/tests/bench/%.o $(O)/daemon/telnet.o
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Real clients' opening bytes, as transcript cases to review.
 capture: $(O)/tests/tools/capture
 	tests/tools/capture-clients $(O)/tests/tools/capture
 
 $(O)/tests/tools/capture: $(O)/tests/tools/capture.o $(O)/daemon/telnet.o
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 -include $(OBJS:.o=.d) $(wildcard $(O)/tests/*/*.d $(FUZZ_O)/*.d)
 
@@ -147,7 +160,7 @@ check-unit: $(UNIT_TESTS) $(O)/tests/fuzz/replay
 # The integration suite is tests/integration/run, once it exists.
 check-integration: all
 	@if [ -e tests/integration/run ]; then \
-		NVTD=$(CURDIR)/nvtd O=$(O) tests/integration/run; \
+		NVTD=$(CURDIR)/$(O)/nvtd O=$(O) tests/integration/run; \
 	else \
 		echo "check-integration: no tests/integration/run yet"; \
 	fi

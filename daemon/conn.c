@@ -390,11 +390,16 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Has the client answered everything the opening asked? */
+/*
+ * Has the client answered what the login needs: window size, terminal
+ * type, variables?  (The answers about ECHO and SGA change nothing.)
+ */
 static bool
 conn_settled(const struct conn *c)
 {
-	if (telnet_pending(&c->tn))
+	if (telnet_waiting(&c->tn, TELNET_OPT_NAWS) ||
+	    telnet_waiting(&c->tn, TELNET_OPT_TTYPE) ||
+	    telnet_waiting(&c->tn, TELNET_OPT_NEW_ENVIRON))
 		return false;
 	if (telnet_enabled(&c->tn, TELNET_OPT_TTYPE, TELNET_HIM) &&
 	    c->ttype_state == CONN_TTYPE_LISTING)

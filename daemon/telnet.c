@@ -175,6 +175,16 @@ telnet_pending(const struct telnet *t)
 	return false;
 }
 
+/* The same, for his side of one option only. */
+bool
+telnet_waiting(const struct telnet *t, uint8_t opt)
+{
+	if ((opt == TELNET_OPT_TTYPE && t->ttype_asked) ||
+	    (opt == TELNET_OPT_NEW_ENVIRON && t->env_asked))
+		return true;
+	return (t->q[TELNET_HIM][opt] & 3) >= TELNET_Q_WANTNO;
+}
+
 /* IAC SB <opt> <code> IAC SE, the request form of TTYPE and NEW-ENVIRON. */
 static void
 send_sb(struct telnet *t, uint8_t opt, uint8_t code)

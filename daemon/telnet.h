@@ -238,6 +238,12 @@ bool	telnet_enabled(const struct telnet *, uint8_t opt, enum telnet_side);
  * off)?
  */
 bool	telnet_pending(const struct telnet *);
+/*
+ * The same for his side of one option: our DO or DONT unanswered, or
+ * our SB SEND for it.  A client that never answers one request (BusyBox
+ * leaves DO SGA unanswered) need not hold up the options that matter.
+ */
+bool	telnet_waiting(const struct telnet *, uint8_t opt);
 
 /* Send IAC <cmd> (DM for Synch, GA, NOP); nothing for non-commands. */
 void	telnet_send_command(struct telnet *, uint8_t cmd);

@@ -550,6 +550,48 @@ last_request_wins_whatever_the_timing(void **state)
 	free(ba);
 }
 
+/*
+ * BusyBox answers DO SGA with nothing (and WILL SGA with DONT): SGA stays
+ * unanswered, but NAWS and TTYPE are settled, which is all the opening
+ * wait looks at.
+ */
+static void
+waiting_is_per_option_so_one_unanswered_request_does_not_block(void **state)
+{
+	static const uint8_t	 answer[] = {
+		0xff, 0xfd, 0x01, 0xff, 0xfe, 0x03,	/* DO ECHO, DONT SGA */
+		0xff, 0xfb, 0x1f,			/* WILL NAWS */
+		0xff, 0xfa, 0x1f, 0x00, 0x50, 0x00, 0x18, 0xff, 0xf0,
+		0xff, 0xfb, 0x18,			/* WILL TTYPE */
+	};
+	static const uint8_t	 ttype[] = {
+		0xff, 0xfa, 0x18, 0x00, 'x', 't', 'e', 'r', 'm', 0xff, 0xf0,
+	};
+	struct telnet		 t;
+	struct seen		 s = { 0 };
+
+	(void)state;
+	telnet_init(&t, see, &s);
+	telnet_request(&t, TELNET_OPT_ECHO, TELNET_US, true);
+	telnet_request(&t, TELNET_OPT_SGA, TELNET_US, true);
+	telnet_request(&t, TELNET_OPT_SGA, TELNET_HIM, true);
+	telnet_request(&t, TELNET_OPT_NAWS, TELNET_HIM, true);
+	telnet_request(&t, TELNET_OPT_TTYPE, TELNET_HIM, true);
+	assert_true(telnet_waiting(&t, TELNET_OPT_NAWS));
+	assert_true(telnet_waiting(&t, TELNET_OPT_TTYPE));
+
+	telnet_feed(&t, answer, sizeof(answer));
+	assert_false(telnet_waiting(&t, TELNET_OPT_NAWS));
+	/* WILL TTYPE came; the SB TTYPE SEND is not answered yet. */
+	assert_true(telnet_waiting(&t, TELNET_OPT_TTYPE));
+	telnet_feed(&t, ttype, sizeof(ttype));
+	assert_false(telnet_waiting(&t, TELNET_OPT_TTYPE));
+	assert_false(telnet_waiting(&t, TELNET_OPT_NEW_ENVIRON));
+	/* His SGA is still unanswered, so the engine as a whole pends. */
+	assert_true(telnet_waiting(&t, TELNET_OPT_SGA));
+	assert_true(telnet_pending(&t));
+}
+
 /* Usage: test_telnet [-f PATTERN], PATTERN over test names (* and ?). */
 int
 main(int argc, char **argv)
@@ -572,6 +614,8 @@ main(int argc, char **argv)
 		cmocka_unit_test(
 		    two_engines_with_random_requests_always_agree),
 		cmocka_unit_test(last_request_wins_whatever_the_timing),
+		cmocka_unit_test(
+		    waiting_is_per_option_so_one_unanswered_request_does_not_block),
 	};
 
 	if (argc == 3 && strcmp(argv[1], "-f") == 0)
