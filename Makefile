@@ -200,16 +200,20 @@ define stage_units
 	done
 endef
 
-# Any output from mandoc or systemd-analyze is a failure.
+# Any output from mandoc or systemd-analyze is a failure.  The units'
+# Documentation=man:nvtd(8) must resolve to our page: it is staged in a
+# MANPATH of its own.
 lint: all
 	$(call stage_units,$(O)/lint-units,$(CURDIR))
+	@rm -rf $(O)/lint-man && mkdir -p $(O)/lint-man/man8 && \
+	    cp $(MANPAGES) $(O)/lint-man/man8/
 	@out=$$( { \
 		if [ -n "$(MANPAGES)" ]; then \
 			mandoc -Tlint -Wwarning $(MANPAGES); \
 		fi; \
 		if [ -n "$(UNITS)" ]; then \
-			systemd-analyze verify \
-			    $(addprefix $(O)/lint-units/,$(UNITS)); \
+			MANPATH=$(CURDIR)/$(O)/lint-man systemd-analyze \
+			    verify $(addprefix $(O)/lint-units/,$(UNITS)); \
 		fi; \
 	} 2>&1 ); \
 	if [ -n "$$out" ]; then printf '%s\n' "$$out"; exit 1; fi; \
