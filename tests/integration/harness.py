@@ -46,6 +46,11 @@ IS_ROOT = os.geteuid() == 0
 TTY_GID = grp.getgrnam('tty').gr_gid
 PROMPT = b'@nvtd-test> '
 
+# As root, each daemon gets a /tmp of its own (see Site._namespace), so
+# the sites live elsewhere.
+SITE_PARENT = os.environ.get('NVTD_TEST_TMPDIR') or \
+    ('/var/tmp' if IS_ROOT else tempfile.gettempdir())
+
 # Variables put into the daemon's environment that must never reach a
 # session: what systemd and the test set around nvtd.
 DAEMON_MARKERS = {
@@ -167,8 +172,11 @@ def descendants(pid, table=None):
 
 
 def in_session(sid, table=None):
+    """The live processes of session sid.  (Zombies are dead: once their
+    parent is gone, reaping them is init's business.)"""
     table = table if table is not None else processes()
-    return sorted(p for p, st in table.items() if st[3] == sid)
+    return sorted(p for p, st in table.items()
+                  if st[3] == sid and st[0] != 'Z')
 
 
 def environ_of(pid):
@@ -181,6 +189,15 @@ def environ_of(pid):
             k, v = item.split(b'=', 1)
             env[k.decode(errors='replace')] = v.decode(errors='replace')
     return env
+
+
+def wchan(pid):
+    """Where pid sleeps in the kernel ('do_wait': in waitpid)."""
+    try:
+        with open('/proc/%d/wchan' % pid) as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        return None
 
 
 def pty_count():
@@ -248,10 +265,12 @@ class Site:
 
     def __init__(self, test_name='site'):
         short = re.sub(r'[^A-Za-z0-9]+', '-', test_name)[-40:]
-        self.dir = tempfile.mkdtemp(prefix='nvtd-it-%s-' % short)
+        self.dir = tempfile.mkdtemp(prefix='nvtd-it-%s-' % short,
+                                    dir=SITE_PARENT)
         # Users must reach their homes below it.
         os.chmod(self.dir, 0o755)
         self.users = {}
+        self.sessions = set()       # session ids of shells seen
         self.services = {}
         self.proc = None
         self.port = None
@@ -277,7 +296,7 @@ class Site:
         """
         if uid is None:
             uid = alloc_uid() if IS_ROOT else os.getuid()
-        gid = uid if IS_ROOT else os.getgid()
+        gid = uid if IS_ROOT or uid == 0 else os.getgid()
         home = os.path.join(self.dir, 'home', name)
         os.makedirs(home)
         with open(os.path.join(home, '.bash_profile'), 'w') as f:
@@ -301,6 +320,26 @@ class Site:
         lines += list(session_extra)
         return lines
 
+    def session_hook(self):
+        """A pam_exec session line that records each open and close,
+        with the ids it ran as, in self.events_path."""
+        self.events_path = os.path.join(self.dir, 'pam-events')
+        hook = os.path.join(self.dir, 'pam-hook')
+        with open(hook, 'w') as f:
+            f.write('#!/bin/sh\n'
+                    'echo "$PAM_TYPE user=$PAM_USER tty=$PAM_TTY '
+                    'ruid=$(id -ru) euid=$(id -u)" >> %s\n' %
+                    self.events_path)
+        os.chmod(hook, 0o755)
+        return 'session required %s/pam_exec.so %s' % (PAM_SECURITY, hook)
+
+    def pam_events(self):
+        try:
+            with open(self.events_path) as f:
+                return f.read().splitlines()
+        except FileNotFoundError:
+            return []
+
     def set_service(self, name, lines):
         self.services[name] = lines
 
@@ -320,7 +359,9 @@ class Site:
                     f.write('%s:x:%d:\n' % (u.name, u.gid))
                     seen.add(u.gid)
         passdb = os.path.join(self.dir, 'passdb')
-        with open(passdb, 'w') as f:
+        # Written once: a password change by PAM must survive a restart.
+        with open(passdb, 'x') if not os.path.exists(passdb) else \
+                open(os.devnull, 'w') as f:
             for u in self.users.values():
                 f.write('%s:%s:%s\n' % (u.name, u.password, 'nvtd'))
                 for svc in self.services:
@@ -361,6 +402,7 @@ class Site:
         'utmp' (root: the site's utmp and wtmp files, both present),
         'absent' (root: neither /run/utmp nor /var/log/wtmp exists).
         """
+        self._kill_tree()       # a restart: the previous daemon goes
         self._write_files()
         binary = binary or NVTD
         if not IS_ROOT and os.access('/var/log/wtmp', os.W_OK):
@@ -394,7 +436,13 @@ class Site:
                              self.read_log())
 
     def _namespace(self, argv, accounting):
-        """As root: the command, in a mount namespace of its own."""
+        """As root: the command, in a mount namespace of its own.
+
+        There, /var/log/wtmp and /run are the site's, and /tmp is an empty
+        tmpfs: pam_wrapper copies the service files to /tmp/pam.X, and in
+        a shared /tmp, daemons of tests running side by side can take
+        each other's copy for a stale one and remove it.
+        """
         if not IS_ROOT:
             return argv
         if not CAN_UNSHARE:
@@ -413,6 +461,7 @@ class Site:
                 open(self.utmp, 'ab').close()
             script = ('mount --bind "$W" /var/log/wtmp && '
                       'mount --bind "$R" /run && exec "$@"')
+        script = 'mount -t tmpfs -o mode=1777 nvtd-tmp /tmp && ' + script
         return ['unshare', '-m', '--propagation', 'private', '--',
                 'env', 'W=' + self.wtmp, 'R=' + self.rundir, 'E=' + empty,
                 '/bin/sh', '-c', script, 'sh'] + argv
@@ -460,10 +509,24 @@ class Site:
                 pass
         self.proc = None
 
+    def _kill_leftovers(self):
+        """Session processes that outlived their session: started by this
+        site's daemon for this site's users (as root their uids are this
+        site's alone), or found in a session a test recorded."""
+        uids = {u.uid for u in self.users.values()} if IS_ROOT else set()
+        uids.discard(0)
+        for pid, st in processes().items():
+            if st[0] != 'Z' and (st[4] in uids or st[3] in self.sessions):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
     def stop(self):
         """Kill what this site started (by PID) and remove the directory
         unless the test failed."""
         self._kill_tree()
+        self._kill_leftovers()
         if not self.failed and not os.environ.get('NVTD_KEEP'):
             shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -527,7 +590,10 @@ class SiteTest(unittest.TestCase):
         return m.group(1).decode(errors='replace').replace('\r\n', '\n')
 
     def shell_pid(self, c):
-        return int(self.run_cmd(c, 'echo $$').strip())
+        """The shell's pid, which is also its session id."""
+        pid = int(self.run_cmd(c, 'echo $$').strip())
+        self.site.sessions.add(pid)
+        return pid
 
     def run_expect(self, script, *args, timeout=60):
         """Run an expect script; its RESULT lines as a dict."""
