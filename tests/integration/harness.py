@@ -375,7 +375,7 @@ class Site:
 
     # -- the daemon -----------------------------------------------------
 
-    def daemon_env(self, extra=None):
+    def daemon_env(self, extra=None, leak_check=True):
         env = {
             'LD_PRELOAD': 'libpam_wrapper.so libnss_wrapper.so',
             'PAM_WRAPPER': '1',
@@ -385,22 +385,29 @@ class Site:
         }
         env.update(DAEMON_MARKERS)
         if SANITIZED:
+            # The sanitizer runtimes refuse RTLD_DEEPBIND, which both
+            # wrappers use to load the real libraries.  pam_wrapper 1.1.4
+            # (Debian 12) reads the uid_wrapper name of its switch.
             env['PAM_WRAPPER_DISABLE_DEEPBIND'] = '1'
+            env['UID_WRAPPER_DISABLE_DEEPBIND'] = '1'
+            env['NSS_WRAPPER_DISABLE_DEEPBIND'] = '1'
             sp = os.path.join(self.sanitizer_dir, 'report')
             # The preloaded wrappers come before the ASan runtime.
             env['ASAN_OPTIONS'] = ('log_path=%s:verify_asan_link_order=0:'
-                                   'detect_leaks=0' % sp)
+                                   'detect_leaks=%d' % (sp, leak_check))
             env['UBSAN_OPTIONS'] = 'log_path=%s:print_stacktrace=1' % sp
         env.update(extra or {})
         return env
 
     def start(self, args=(), env=None, accounting='isolated',
-              binary=None):
+              binary=None, leak_check=True):
         """Serve nvtd ARGS on a free loopback port; return the port.
 
         accounting: 'isolated' (root: the site's empty wtmp, no utmp),
         'utmp' (root: the site's utmp and wtmp files, both present),
         'absent' (root: neither /run/utmp nor /var/log/wtmp exists).
+        leak_check=False turns LeakSanitizer off, for the rare test where
+        a PAM module leaks.
         """
         self._kill_tree()       # a restart: the previous daemon goes
         self._write_files()
@@ -412,7 +419,7 @@ class Site:
         for attempt in range(5):
             port = free_port()
             argv = [ACTIVATE, '-l', '127.0.0.1:%d' % port, '--inetd', '-a']
-            for k, v in self.daemon_env(env).items():
+            for k, v in self.daemon_env(env, leak_check).items():
                 argv += ['-E', '%s=%s' % (k, v)]
             argv += [binary] + list(args)
             argv = self._namespace(argv, accounting)
@@ -602,6 +609,7 @@ class SiteTest(unittest.TestCase):
         env = dict(os.environ)
         env['TERM'] = env.get('NVTD_TEST_TERM', 'xterm')
         env['HOME'] = self.site.dir   # no ~/.telnetrc of the tester
+        env['LC_ALL'] = 'C.UTF-8'     # Tcl sends what it types as UTF-8
         r = subprocess.run(['expect', os.path.join(HERE, script), log,
                             str(self.site.port)] + [str(a) for a in args],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,

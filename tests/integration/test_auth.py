@@ -108,7 +108,10 @@ class AuthTest(SiteTest):
 
     def test_expired_password_change_that_fails_gives_no_session(self):
         self.site.set_service('nvtd', self.expired_stack())
-        self.start()
+        # pam_matrix leaks the two new passwords (2 strndup) when they
+        # differ; pam_end unloads it, so LeakSanitizer cannot even name
+        # it.  nvtd's own leaks are caught by every other test.
+        self.start(leak_check=False)
         c = self.client()
         c.expect(b'login: ')
         c.sendline('alice')

@@ -23,7 +23,7 @@ def session_lines(transcript, after):
 
 class RealClientLoginTest(SiteTest):
 
-    def test_real_client_session_has_tty_session_size_term_env_signals_and_drains(self):
+    def test_successful_login_with_the_real_client_passes_every_check(self):
         rows, cols, rows2, cols2 = 40, 120, 50, 100
         self.start()
         monitor_before = set(self.site.monitors())
@@ -73,9 +73,13 @@ class RealClientLoginTest(SiteTest):
         self.assertEqual(r['status_after_intr'], '130')
         self.assertEqual(r['pid_after_intr'], r['pid'])
 
-        # All of a long output, in order, nothing lost or damaged.
+        # UTF-8 through the real client, typed and shown.
+        self.assertEqual(r['utf8_in'].split(), ['e2', '82', 'ac'])
         with open(self.site.artifacts[-1], 'rb') as f:
             transcript = f.read()
+        self.assertIn('U8<\U0001F600>\r\n'.encode(), transcript)
+
+        # All of a long output, in order, nothing lost or damaged.
         lines = session_lines(transcript, b'seq 1 200000')
         self.assertEqual(lines[:200000], [str(i) for i in range(1, 200001)],
                          'seq output lost or damaged')
