@@ -2,11 +2,13 @@
 """The session, seen from a byte-level client: the pty, the window size,
 the terminal type, signals, 8-bit data, the environment, the end."""
 
+import os
 import re
+import signal
 import time
 
 from harness import (DAEMON_MARKERS, IS_ROOT, PROMPT, TTY_GID, SiteTest,
-                     need_root)
+                     need_root, processes, wait_for, wchan)
 from tclient import AYT, IAC, IP
 
 # Waits for SIGWINCH (blocked, then sigwait: no race with the resize),
@@ -177,6 +179,38 @@ class SessionTest(SiteTest):
         out = self.run_cmd(c, "printf %s \"$(printf 'x\\377y')\" | od -An "
                            "-tx1")
         self.assertEqual(out.split(), ['78', 'ff', '79'])
+
+    def test_output_still_in_the_pty_when_the_shell_exits_is_delivered(self):
+        # The relay is held (SIGSTOP) while the shell writes its last
+        # lines and exits, as a busy relay would be: when it runs again,
+        # the shell is gone and its output is still in the pty, to be
+        # read out before the connection closes.
+        self.start()
+        c = self.client()
+        self.login(c)
+        sid = self.shell_pid(c)
+        monitor = processes()[sid][1]
+        relay = [p for p, st in processes().items()
+                 if st[1] == monitor and p != sid][0]
+        go = os.path.join(self.alice.home, 'go.fifo')
+        os.mkfifo(go)
+        if IS_ROOT:
+            os.chown(go, self.alice.uid, self.alice.gid)
+        c.sendline('cat %s; seq 1 2000; exit' % go)
+        wait_for(lambda: wchan(sid) == 'do_wait', 10, 'the shell to wait')
+        c.expect(b'; exit\r\n')
+        os.kill(relay, signal.SIGSTOP)
+        try:
+            with open(go, 'w'):
+                pass                    # cat ends: seq runs, then exit
+            wait_for(lambda: processes().get(sid, 'Z')[0] == 'Z', 10,
+                     'the shell to exit')
+        finally:
+            os.kill(relay, signal.SIGCONT)
+        rest = re.sub(rb'\x1b\[[0-9;?]*[A-Za-z]', b'', c.read_until_eof(20))
+        lines = rest.lstrip(b'\r').split(b'\r\n')
+        self.assertEqual(lines[:2000], [b'%d' % i for i in range(1, 2001)])
+        self.assertEqual(lines[2000:], [b'logout', b''])
 
     def test_exit_after_200000_lines_delivers_every_line(self):
         self.start()
