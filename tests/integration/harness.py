@@ -28,7 +28,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -60,10 +59,6 @@ DAEMON_MARKERS = {
     'LISTEN_FDNAMES': 'nvtd-test',
     'INVOCATION_ID': '0123456789abcdef0123456789abcdef',
 }
-
-
-def fail_setup(msg):
-    raise unittest.SkipTest(msg)
 
 
 def _is_sanitized(path):
@@ -105,11 +100,6 @@ def need_namespace(why):
     if not CAN_UNSHARE:
         raise unittest.SkipTest('needs a private mount namespace '
                                 '(unshare -m failed): %s' % why)
-
-
-def need_program(name):
-    if shutil.which(name) is None:
-        raise unittest.SkipTest('%s is not installed' % name)
 
 
 def check_environment():
@@ -179,24 +169,12 @@ def in_session(sid, table=None):
                   if st[3] == sid and st[0] != 'Z')
 
 
-def environ_of(pid):
-    """The environment pid was started with, as a dict."""
-    with open('/proc/%d/environ' % pid, 'rb') as f:
-        raw = f.read()
-    env = {}
-    for item in raw.split(b'\0'):
-        if b'=' in item:
-            k, v = item.split(b'=', 1)
-            env[k.decode(errors='replace')] = v.decode(errors='replace')
-    return env
-
-
 def wchan(pid):
     """Where pid sleeps in the kernel ('do_wait': in waitpid)."""
     try:
         with open('/proc/%d/wchan' % pid) as f:
             return f.read().strip()
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):
         return None
 
 

@@ -9,7 +9,7 @@ import time
 
 from harness import (DAEMON_MARKERS, IS_ROOT, PROMPT, TTY_GID, SiteTest,
                      need_root, processes, wait_for, wchan)
-from tclient import AYT, IAC, IP
+from tclient import AYT, IP
 
 # Waits for SIGWINCH (blocked, then sigwait: no race with the resize),
 # then prints the terminal's size as the program sees it.

@@ -59,8 +59,8 @@ class UtmpTest(SiteTest):
         self.assertEqual(len(data) % UTMP_SIZE, 0)
         out = []
         for off in range(0, len(data), UTMP_SIZE):
-            t, pid, line, _, user, _, _, _, _, sec, _, _, _ = struct.unpack_from(
-                UTMP_FORMAT, data, off)
+            f = struct.unpack_from(UTMP_FORMAT, data, off)
+            t, pid, line, user, sec = f[0], f[1], f[2], f[4], f[9]
             out.append((t, pid, line.rstrip(b'\0').decode(),
                         user.rstrip(b'\0').decode(), sec))
         return out
