@@ -39,8 +39,18 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 NVTD = os.path.abspath(os.environ.get('NVTD') or os.path.join(TOP, 'nvtd'))
 ACTIVATE = shutil.which('systemd-socket-activate') or \
     '/usr/bin/systemd-socket-activate'
-PAM_MATRIX = '/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so'
-PAM_SECURITY = '/lib/x86_64-linux-gnu/security'
+
+
+def _first(pattern, default):
+    found = sorted(glob.glob(pattern))
+    return found[0] if found else default
+
+
+PAM_MATRIX = _first('/usr/lib/*/pam_wrapper/pam_matrix.so',
+                    '/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so')
+PAM_SECURITY = os.path.dirname(_first(
+    '/lib/*/security/pam_exec.so',
+    '/lib/x86_64-linux-gnu/security/pam_exec.so'))
 IS_ROOT = os.geteuid() == 0
 TTY_GID = grp.getgrnam('tty').gr_gid
 PROMPT = b'@nvtd-test> '
