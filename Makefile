@@ -72,11 +72,5 @@ $(O)/%.o: %.c
 
 -include $(OBJS:.o=.d)
 
-# The integration tests, against the binary of this build (see
-# tests/integration/run --help; as root they need the test packages).
-check-integration: $(O)/nvtd
-	NVTD=$(CURDIR)/$(O)/nvtd NVTD_SANITIZE=$(if $(SANITIZE),1,0) \
-	    tests/integration/run
-
 clean:
 	rm -rf build nvtd
