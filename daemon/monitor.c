@@ -7,6 +7,12 @@
  * of the pty master nor of the socket, so that the relay's exit really
  * hangs up the terminal and really closes the connection.
  *
+ * That hangup is the only one: when the last master fd closes, the
+ * kernel sends SIGHUP and SIGCONT to the session leader, and the shell
+ * passes SIGHUP on to its jobs.  The monitor sends no SIGHUP of its own:
+ * a second one that lands while bash is still handling the first makes
+ * it exit at once, and its background jobs then outlive the session.
+ *
  * Signals arrive through a signalfd; they are blocked from before the
  * children are forked, so no SIGCHLD can be missed.
  */
@@ -40,14 +46,6 @@ monitor_block_signals(void)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
-/* Hang up the shell: SIGHUP (bash passes it on to its jobs), SIGCONT. */
-static void
-monitor_hangup(pid_t shell)
-{
-	(void)kill(shell, SIGHUP);
-	(void)kill(shell, SIGCONT);
-}
-
 int
 monitor_wait(pid_t shell, pid_t relay, int ctl)
 {
@@ -69,10 +67,9 @@ monitor_wait(pid_t shell, pid_t relay, int ctl)
 		if (si.ssi_signo != SIGCHLD) {
 			log_info("%s: ending the session", strsignal(
 			    (int)si.ssi_signo));
+			/* The relay's exit hangs up the terminal. */
 			if (relay != -1)
 				(void)kill(relay, SIGTERM);
-			if (shell != -1)
-				monitor_hangup(shell);
 			continue;
 		}
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
@@ -83,9 +80,8 @@ monitor_wait(pid_t shell, pid_t relay, int ctl)
 				close(ctl);
 				ctl = -1;
 			} else if (pid == relay) {
+				/* Its exit closed the master: hung up. */
 				relay = -1;
-				if (shell != -1)
-					monitor_hangup(shell);
 			}
 		}
 	}
