@@ -213,17 +213,20 @@ def free_port():
 
 
 def listening(port):
-    """Is something listening on 127.0.0.1:port (seen in /proc/net/tcp)?"""
+    """Is something listening on port of a loopback address, IPv4 or IPv6
+    (seen in /proc/net/tcp and tcp6, so that no probe connection starts
+    a login)?"""
     want = ':%04X' % port
-    try:
-        with open('/proc/net/tcp') as f:
-            next(f)
-            for line in f:
-                fields = line.split()
-                if fields[1].endswith(want) and fields[3] == '0A':
-                    return True
-    except OSError:
-        pass
+    for table in ('/proc/net/tcp', '/proc/net/tcp6'):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    if fields[1].endswith(want) and fields[3] == '0A':
+                        return True
+        except OSError:
+            pass
     return False
 
 
@@ -262,6 +265,7 @@ class Site:
         self.services = {}
         self.proc = None
         self.port = None
+        self.address = '127.0.0.1'
         self.failed = False
         self.log_path = os.path.join(self.dir, 'daemon.log')
         self.artifacts = [self.log_path]
@@ -388,9 +392,16 @@ class Site:
         return env
 
     def start(self, args=(), env=None, accounting='isolated',
-              binary=None, leak_check=True):
+              binary=None, leak_check=True, mode='inetd', address=None):
         """Serve nvtd ARGS on a free loopback port; return the port.
 
+        mode: how nvtd is started, on address (default 127.0.0.1):
+          'inetd'    systemd-socket-activate --inetd -a: a connection on
+                     stdin per process (systemd Accept=yes, inetd)
+          'systemd'  systemd-socket-activate without -a: the listening
+                     socket in LISTEN_FDS (systemd Accept=no); the
+                     activator execs nvtd, so self.proc is the listener
+          'listen'   nvtd -l ADDRESS:PORT, its own listener
         accounting: 'isolated' (root: the site's empty wtmp, no utmp),
         'utmp' (root: the site's utmp and wtmp files, both present),
         'absent' (root: neither /run/utmp nor /var/log/wtmp exists).
@@ -404,24 +415,37 @@ class Site:
             raise unittest.SkipTest('/var/log/wtmp is writable by us and '
                                     'there is no private mount namespace: '
                                     'a login would write to it')
+        address = address or '127.0.0.1'
+        hostport = '[%s]:%%d' % address if ':' in address else \
+            address + ':%d'
         for attempt in range(5):
             port = free_port()
-            argv = [ACTIVATE, '-l', '127.0.0.1:%d' % port, '--inetd', '-a']
-            for k, v in self.daemon_env(env, leak_check).items():
-                argv += ['-E', '%s=%s' % (k, v)]
-            argv += [binary] + list(args)
+            denv = self.daemon_env(env, leak_check)
+            penv = {'PATH': os.environ.get('PATH', '/usr/bin:/bin')}
+            if mode == 'listen':
+                argv = [binary] + list(args) + ['-l', hostport % port]
+                penv.update(denv)
+            else:
+                argv = [ACTIVATE, '-l', hostport % port]
+                if mode == 'inetd':
+                    argv += ['--inetd', '-a']
+                elif mode != 'systemd':
+                    raise ValueError('mode %r' % mode)
+                for k, v in denv.items():
+                    argv += ['-E', '%s=%s' % (k, v)]
+                argv += [binary] + list(args)
             argv = self._namespace(argv, accounting)
             log = open(self.log_path, 'ab')
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                          stdout=log, stderr=log,
-                                         env={'PATH': os.environ.get(
-                                             'PATH', '/usr/bin:/bin')},
+                                         env=penv,
                                          start_new_session=True)
             log.close()
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline:
                 if listening(port):
                     self.port = port
+                    self.address = address
                     return port
                 if self.proc.poll() is not None:
                     break
@@ -556,6 +580,7 @@ class SiteTest(unittest.TestCase):
 
     def client(self, **kw):
         from tclient import TelnetClient
+        kw.setdefault('host', self.site.address)
         c = TelnetClient(self.site.port, **kw)
         self.addCleanup(c.close)
         return c
