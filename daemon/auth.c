@@ -269,6 +269,8 @@ auth_authenticate(struct auth *a)
 
 	for (tries = 1;; tries++) {
 		memset(&a->answered, 0, sizeof(a->answered));
+		/* A name over the cap is never copied: log an empty one. */
+		name[0] = '\0';
 		if (auth_ask_user(a, name, sizeof(name)) == 0) {
 			a->status = pam_set_item(a->pamh, PAM_USER, name);
 			if (a->status == PAM_SUCCESS)
