@@ -68,15 +68,22 @@ LIB_OBJS	:= $(filter-out $(O)/daemon/main.o,$(OBJS))
 UNIT_TESTS	:= $(patsubst %.c,$(O)/%,$(wildcard tests/unit/test_*.c))
 TRANSCRIPTS	:= tests/unit/transcripts
 
-# The fuzz target is clang only, in a directory of its own.
+# The fuzz targets are clang only, in a directory of their own:
+# fuzz_telnet (the engine) and fuzz_preauth (the connection, the line
+# editor and the PAM conversation before login, with a fake PAM).
 FUZZ_CC		:= clang
 FUZZ_O		:= build/clang-fuzzer-address-undefined
 FUZZ_CFLAGS	:= -std=gnu11 -O1 -g -fno-omit-frame-pointer \
 		   -fsanitize=fuzzer,address,undefined \
 		   -fno-sanitize-recover=all $(WARNINGS) -D_GNU_SOURCE \
 		   -Idaemon -Itests/fuzz
-FUZZ_FLAGS	:= -max_len=4096 -timeout=10 -print_final_stats=1 \
-		   -artifact_prefix=$(FUZZ_O)/
+FUZZ_FLAGS	:= -max_len=4096 -timeout=10 -print_final_stats=1
+# What the pre-auth target links: the daemon's code before login, and
+# libbsd, but not libpam (the target brings its own).
+PREAUTH_SRCS	:= daemon/conn.c daemon/auth.c daemon/line.c daemon/telnet.c \
+		   daemon/env.c daemon/log.c
+PREAUTH_LIBS	:= $(shell pkg-config --libs libbsd-overlay libbsd-ctor \
+		   2>/dev/null)
 
 # Man pages, PAM file and units, whichever exist yet.  A unit may be
 # written NAME.in; in every unit @SBINDIR@, and the directory of an
@@ -123,6 +130,11 @@ $(O)/tests/fuzz/replay: $(O)/tests/fuzz/replay.o \
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
 
+$(O)/tests/fuzz/replay_preauth: $(O)/tests/fuzz/replay.o \
+	$(O)/tests/fuzz/fuzz_preauth.o $(PREAUTH_SRCS:%.c=$(O)/%.o)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PREAUTH_LIBS)
+
 $(O)/tests/bench/%: $(O)/tests/bench/%.o $(O)/daemon/telnet.o
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -151,11 +163,13 @@ check: deps-check
 
 # Every cmocka program, then every fuzz input ever saved as a replay and
 # the seed corpus, through the fuzz target's checks.
-check-unit: $(UNIT_TESTS) $(O)/tests/fuzz/replay
+check-unit: $(UNIT_TESTS) $(O)/tests/fuzz/replay \
+	$(O)/tests/fuzz/replay_preauth
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 	@rm -rf $(O)/seed && mkdir -p $(O)/seed
 	@$(O)/tests/unit/test_transcript --corpus $(O)/seed $(TRANSCRIPTS)
 	$(O)/tests/fuzz/replay tests/fuzz/replay $(O)/seed
+	$(O)/tests/fuzz/replay_preauth tests/fuzz/preauth
 
 # The integration suite is tests/integration/run, once it exists.
 check-integration: all
@@ -168,21 +182,37 @@ check-integration: all
 fuzz: deps-fuzz
 	@$(MAKE) --no-print-directory fuzz-run
 
-# Seeds are the transcripts' inputs; crashes land in $(FUZZ_O)/ and
-# belong in tests/fuzz/replay/ once understood.
-fuzz-run: $(FUZZ_O)/fuzz_telnet $(O)/tests/unit/test_transcript
-	@rm -rf $(FUZZ_O)/seed && mkdir -p $(FUZZ_O)/seed $(FUZZ_O)/corpus
+# Each target runs FUZZ_SECONDS.  fuzz_telnet's seeds are the
+# transcripts' inputs; fuzz_preauth's are tests/fuzz/preauth (its kept
+# corpus and every finding).  Crashes land in $(FUZZ_O)/NAME-crash-*
+# and belong in tests/fuzz/replay/ (fuzz_telnet) or tests/fuzz/preauth/
+# (fuzz_preauth) once understood.
+fuzz-run: $(FUZZ_O)/fuzz_telnet $(FUZZ_O)/fuzz_preauth \
+	$(O)/tests/unit/test_transcript
+	@rm -rf $(FUZZ_O)/seed && mkdir -p $(FUZZ_O)/seed \
+	    $(FUZZ_O)/corpus $(FUZZ_O)/corpus-preauth
 	@$(O)/tests/unit/test_transcript --corpus $(FUZZ_O)/seed \
 	    $(TRANSCRIPTS)
 	$(FUZZ_O)/fuzz_telnet $(FUZZ_FLAGS) \
+	    -artifact_prefix=$(FUZZ_O)/fuzz_telnet- \
 	    -max_total_time=$(FUZZ_SECONDS) $(FUZZ_O)/corpus \
 	    $(FUZZ_O)/seed tests/fuzz/replay
+	$(FUZZ_O)/fuzz_preauth $(FUZZ_FLAGS) \
+	    -artifact_prefix=$(FUZZ_O)/fuzz_preauth- \
+	    -max_total_time=$(FUZZ_SECONDS) $(FUZZ_O)/corpus-preauth \
+	    tests/fuzz/preauth
 
 $(FUZZ_O)/fuzz_telnet: tests/fuzz/fuzz_telnet.c daemon/telnet.c \
 	daemon/telnet.h tests/fuzz/fuzz_input.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_telnet.c \
 	    daemon/telnet.c
+
+$(FUZZ_O)/fuzz_preauth: tests/fuzz/fuzz_preauth.c $(PREAUTH_SRCS) \
+	$(wildcard daemon/*.h) tests/fuzz/fuzz_input.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ \
+	    tests/fuzz/fuzz_preauth.c $(PREAUTH_SRCS) $(PREAUTH_LIBS)
 
 bench: $(O)/tests/bench/bench_encode
 	$(O)/tests/bench/bench_encode
