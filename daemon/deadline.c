@@ -3,11 +3,30 @@
  * The login deadline, after sshd's LoginGraceTime.  A PAM module may
  * block for any time, so the deadline cannot be a poll timeout: it is
  * SIGALRM, whose handler writes one prepared line to the client and
- * _exit()s.  Only async-signal-safe calls run in the handler; nothing of
- * the pre-authentication state survives it, because the whole process
- * ends.  The exit status (DEADLINE_EXIT) tells the listener what happened,
- * and it logs the timeout.
+ * _exit()s.  Only async-signal-safe calls run in the handler (write,
+ * open, read, close, kill, _exit), on data prepared when the deadline
+ * was armed.
+ *
+ * Nothing of the pre-authentication state survives it: the process ends,
+ * and so do the processes PAM modules started for this login (pam_exec's
+ * command, a helper that hangs, and what they started in turn):
+ *
+ *   - each child, and the process group it may lead (pam_exec's command
+ *     runs in a session of its own), gets SIGKILL; the children are read
+ *     from /proc/self/task/PID/children with open() and read(), both
+ *     async-signal-safe;
+ *   - our own process group gets SIGTERM and SIGCONT, for what did not
+ *     leave it.  The monitor leads a group of its own from the moment
+ *     the deadline is armed (the listener's monitors and systemd's
+ *     services lead a session already; under inetd a new group is
+ *     made), so that this reaches no one else.  Its own copy of the
+ *     signal stays blocked, as the handler runs with every signal
+ *     blocked, and goes with the _exit().
+ *
+ * The exit status (DEADLINE_EXIT) tells the listener what happened, and
+ * it logs the timeout.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +37,40 @@
 static int	deadline_fd = -1;
 static char	deadline_msg[80];
 static size_t	deadline_len;
+static int	deadline_group;		/* we lead our process group */
+static char	deadline_children[64];	/* /proc/self/task/PID/children */
+
+/* SIGKILL to every child and its group.  Async-signal-safe. */
+static void
+deadline_kill_children(void)
+{
+	char	buf[512];
+	ssize_t	n, i;
+	pid_t	pid = 0;
+	int	fd;
+
+	if ((fd = open(deadline_children, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	/* "PID PID ... ": a number may straddle two reads. */
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (i = 0; i < n; i++) {
+			if (buf[i] >= '0' && buf[i] <= '9') {
+				pid = pid * 10 + (buf[i] - '0');
+				continue;
+			}
+			if (pid > 0) {
+				(void)kill(-pid, SIGKILL);
+				(void)kill(pid, SIGKILL);
+			}
+			pid = 0;
+		}
+	}
+	if (pid > 0) {
+		(void)kill(-pid, SIGKILL);
+		(void)kill(pid, SIGKILL);
+	}
+	close(fd);
+}
 
 static void
 deadline_fired(int sig)
@@ -25,6 +78,11 @@ deadline_fired(int sig)
 	(void)sig;
 	if (deadline_fd != -1)
 		(void)!write(deadline_fd, deadline_msg, deadline_len);
+	deadline_kill_children();
+	if (deadline_group) {
+		(void)kill(0, SIGTERM);
+		(void)kill(0, SIGCONT);		/* a stopped helper too */
+	}
 	_exit(DEADLINE_EXIT);
 }
 
@@ -32,6 +90,14 @@ void
 deadline_arm(int fd, unsigned int seconds)
 {
 	struct sigaction	sa;
+	sigset_t		alrm;
+
+	/* Before any child: they must land in our group. */
+	if (getpgrp() != getpid())
+		(void)setpgid(0, 0);
+	deadline_group = getpgrp() == getpid();
+	snprintf(deadline_children, sizeof(deadline_children),
+	    "/proc/self/task/%ld/children", (long)getpid());
 
 	deadline_fd = fd;
 	snprintf(deadline_msg, sizeof(deadline_msg),
@@ -42,6 +108,10 @@ deadline_arm(int fd, unsigned int seconds)
 	sa.sa_handler = deadline_fired;
 	sigfillset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
+	/* Whoever started us may have left SIGALRM blocked. */
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigprocmask(SIG_UNBLOCK, &alrm, NULL);
 	alarm(seconds);
 }
 
