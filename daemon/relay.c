@@ -635,6 +635,10 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 
 	if (privs_drop(u->uid, u->gid, &what) == -1) {
 		log_warn("relay: %s", what);
+		/* One try, never waiting: the client may not be reading. */
+		conn_printf(c, "\nnvtd: cannot run the session as %s: %s\n",
+		    u->name, what);
+		(void)!write(c->fd, c->out, c->outlen);
 		_exit(1);
 	}
 	setproctitle("%s [relay]", u->name);
