@@ -139,6 +139,16 @@ $(O)/tests/bench/%: $(O)/tests/bench/%.o $(O)/daemon/telnet.o
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The integration tests' failure injection (tests/inject/inject.c), an
+# LD_PRELOAD library built without sanitizers: it only wraps calls.
+INJECT_LIB	:= $(O)/tests/inject/libinject.so
+
+$(INJECT_LIB): tests/inject/inject.c
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) -std=gnu11 -O2 -g $(WARNINGS) -fPIC -shared -D_GNU_SOURCE \
+	    -o $@ $< -ldl -lpam
+
 # Real clients' opening bytes, as transcript cases to review.
 capture: $(O)/tests/tools/capture
 	tests/tools/capture-clients $(O)/tests/tools/capture
@@ -172,9 +182,11 @@ check-unit: $(UNIT_TESTS) $(O)/tests/fuzz/replay \
 	$(O)/tests/fuzz/replay_preauth tests/fuzz/preauth
 
 # The integration suite is tests/integration/run, once it exists.
-check-integration: all
+check-integration: all $(INJECT_LIB)
 	@if [ -e tests/integration/run ]; then \
-		NVTD=$(CURDIR)/$(O)/nvtd O=$(O) tests/integration/run; \
+		NVTD=$(CURDIR)/$(O)/nvtd O=$(O) \
+		    NVTD_INJECT_LIB=$(CURDIR)/$(INJECT_LIB) \
+		    tests/integration/run; \
 	else \
 		echo "check-integration: no tests/integration/run yet"; \
 	fi

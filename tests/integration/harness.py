@@ -193,6 +193,63 @@ def pty_count():
         return int(f.read())
 
 
+def vm_rss(pid):
+    """Resident memory of pid in KiB, or None if it is gone."""
+    try:
+        with open('/proc/%d/status' % pid) as f:
+            m = re.search(r'^VmRSS:\s+(\d+) kB', f.read(), re.M)
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return int(m.group(1)) if m else None
+
+
+def alive(pid):
+    """Is pid a live process (not gone, not a zombie)?"""
+    st = proc_stat(pid)
+    return st is not None and st[0] != 'Z'
+
+
+def holds_pty(pid):
+    """Does pid have a pty master or slave open?"""
+    try:
+        fds = os.listdir('/proc/%d/fd' % pid)
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    for fd in fds:
+        try:
+            target = os.readlink('/proc/%d/fd/%s' % (pid, fd))
+        except OSError:
+            continue
+        if target == '/dev/ptmx' or target.startswith('/dev/pts/'):
+            return True
+    return False
+
+
+def ptys_owned_by(uid):
+    """The /dev/pts entries owned by uid (as root, a test user's uid is
+    the test's alone: a pty of its own is a pty that nvtd gave it)."""
+    out = []
+    for name in os.listdir('/dev/pts'):
+        try:
+            if os.stat('/dev/pts/' + name).st_uid == uid:
+                out.append(name)
+        except OSError:
+            pass
+    return out
+
+
+def inject_lib():
+    """The failure injection library (tests/inject), or None."""
+    path = os.environ.get('NVTD_INJECT_LIB')
+    if path and os.path.exists(path):
+        return path
+    for d in (os.path.dirname(NVTD), os.path.join(TOP, 'build', 'cc')):
+        p = os.path.join(d, 'tests', 'inject', 'libinject.so')
+        if os.path.exists(p):
+            return p
+    return None
+
+
 def wait_for(cond, timeout=10.0, what='condition', interval=0.02):
     """Poll cond() until it is true; fail naming what after timeout."""
     deadline = time.monotonic() + timeout
