@@ -2,6 +2,10 @@
 """Authentication over the connection: refusals, retries, expiry, root."""
 
 import os
+import re
+import statistics
+import sys
+import threading
 import time
 
 from harness import PAM_SECURITY, PROMPT, SiteTest, need_root
@@ -57,6 +61,49 @@ class AuthTest(SiteTest):
             self.assertGreaterEqual(t, 0.95, '%s: answered too early' % name)
             self.assertLess(t, 2.5, '%s: answered too late' % name)
         self.assertLess(abs(took['alice'] - took['zelda']), 0.5)
+
+    def test_unknown_user_and_wrong_password_take_the_same_median_time(
+            self):
+        # 20 attempts of each, four per connection (alternating, so that
+        # neither kind is always first), ten connections at a time.
+        self.site.start(['-d', '-h', '--fail-delay', '1', '--max-tries',
+                         '4'])
+        took = {'alice': [], 'zelda': []}
+        errors = []
+
+        def attempts(first):
+            try:
+                c = self.client()
+                for i in range(4):
+                    name = ('alice', 'zelda')[(first + i) % 2]
+                    c.expect(b'login: ')
+                    c.sendline(name)
+                    c.expect(b'Password: ')
+                    t0 = time.monotonic()
+                    c.sendline('wrong')
+                    c.expect(re.compile(b'Login incorrect|Maximum number'))
+                    took[name].append(time.monotonic() - t0)
+            except Exception as e:     # reported by the main thread
+                errors.append(e)
+        threads = [threading.Thread(target=attempts, args=(i,))
+                   for i in range(10)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        known = statistics.median(took['alice'])
+        unknown = statistics.median(took['zelda'])
+        if os.environ.get('NVTD_TEST_FIGURES'):
+            sys.__stderr__.write(
+                'figures: median of %d wrong passwords %.4f s, of %d '
+                'unknown users %.4f s\n' % (len(took['alice']), known,
+                                            len(took['zelda']), unknown))
+        self.assertEqual(len(took['alice']), 10 * 2)
+        self.assertEqual(len(took['zelda']), 10 * 2)
+        self.assertGreaterEqual(min(took['alice'] + took['zelda']), 0.95)
+        self.assertLess(abs(known - unknown), 0.1 * min(known, unknown),
+                        took)
 
     def test_max_tries_then_disconnect(self):
         self.start('--max-tries', '2')
