@@ -105,6 +105,26 @@ class AuthTest(SiteTest):
         self.assertLess(abs(known - unknown), 0.1 * min(known, unknown),
                         took)
 
+    def test_longer_delay_asked_by_a_pam_module_is_honoured(self):
+        # pam_faildelay asks libpam for 1.5 s, which libpam varies by up
+        # to 25% before it hands it to nvtd; nvtd's own is 0 here.
+        stack = self.site.matrix_stack()
+        self.site.set_service('nvtd', [
+            'auth optional %s/pam_faildelay.so delay=1500000' %
+            PAM_SECURITY] + stack)
+        self.start()
+        for name in ('alice', 'zelda'):
+            c = self.client()
+            c.expect(b'login: ')
+            c.sendline(name)
+            c.expect(b'Password: ')
+            t0 = time.monotonic()
+            c.sendline('wrong')
+            c.expect(b'Login incorrect')
+            took = time.monotonic() - t0
+            self.assertGreaterEqual(took, 1.1, name)
+            self.assertLess(took, 3.0, name)
+
     def test_max_tries_then_disconnect(self):
         self.start('--max-tries', '2')
         c = self.client()
