@@ -171,14 +171,14 @@ check: deps-check
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-integration
 
-# Every cmocka program, then every fuzz input ever saved as a replay and
-# the seed corpus, through the fuzz target's checks.
+# Every cmocka program, then every fuzz input ever saved (findings, the
+# kept corpora) and the seed corpus, through the fuzz targets' checks.
 check-unit: $(UNIT_TESTS) $(O)/tests/fuzz/replay \
 	$(O)/tests/fuzz/replay_preauth
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 	@rm -rf $(O)/seed && mkdir -p $(O)/seed
 	@$(O)/tests/unit/test_transcript --corpus $(O)/seed $(TRANSCRIPTS)
-	$(O)/tests/fuzz/replay tests/fuzz/replay $(O)/seed
+	$(O)/tests/fuzz/replay tests/fuzz/replay tests/fuzz/corpus $(O)/seed
 	$(O)/tests/fuzz/replay_preauth tests/fuzz/preauth
 
 # The integration suite is tests/integration/run, once it exists.
@@ -195,8 +195,8 @@ fuzz: deps-fuzz
 	@$(MAKE) --no-print-directory fuzz-run
 
 # Each target runs FUZZ_SECONDS.  fuzz_telnet's seeds are the
-# transcripts' inputs; fuzz_preauth's are tests/fuzz/preauth (its kept
-# corpus and every finding).  Crashes land in $(FUZZ_O)/NAME-crash-*
+# transcripts' inputs and tests/fuzz/corpus (kept from long runs);
+# fuzz_preauth's are tests/fuzz/preauth (seeds, kept corpus, findings).  Crashes land in $(FUZZ_O)/NAME-crash-*
 # and belong in tests/fuzz/replay/ (fuzz_telnet) or tests/fuzz/preauth/
 # (fuzz_preauth) once understood.
 fuzz-run: $(FUZZ_O)/fuzz_telnet $(FUZZ_O)/fuzz_preauth \
@@ -208,7 +208,7 @@ fuzz-run: $(FUZZ_O)/fuzz_telnet $(FUZZ_O)/fuzz_preauth \
 	$(FUZZ_O)/fuzz_telnet $(FUZZ_FLAGS) \
 	    -artifact_prefix=$(FUZZ_O)/fuzz_telnet- \
 	    -max_total_time=$(FUZZ_SECONDS) $(FUZZ_O)/corpus \
-	    $(FUZZ_O)/seed tests/fuzz/replay
+	    $(FUZZ_O)/seed tests/fuzz/corpus tests/fuzz/replay
 	$(FUZZ_O)/fuzz_preauth $(FUZZ_FLAGS) \
 	    -artifact_prefix=$(FUZZ_O)/fuzz_preauth- \
 	    -max_total_time=$(FUZZ_SECONDS) $(FUZZ_O)/corpus-preauth \
