@@ -93,63 +93,88 @@ listen_authenticated(void)
 	report_fd = -1;
 }
 
+/*
+ * One listening socket for ai, or -1 with errno.  IPv6 sockets take
+ * IPv6 alone, so that "every address" is two sockets whose addresses
+ * log as themselves, not as ::ffff:127.0.0.1.
+ */
+static int
+listen_socket(const struct addrinfo *ai)
+{
+	int	fd, on = 1, saved;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, ai->ai_protocol);
+	if (fd == -1)
+		return -1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (ai->ai_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
+		    sizeof(on));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+	    listen(fd, LISTEN_BACKLOG) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
 size_t
 listen_open(const struct options *o, int *fds, size_t max)
 {
 	struct addrinfo	 hints, *res, *ai;
 	size_t		 i, n = 0;
-	int		 fd, on = 1, r;
+	int		 fd, r;
 	char		 host[NI_MAXHOST];
 
 	for (i = 0; i < o->nlisten; i++) {
 		const struct options_listen	*l = &o->listen[i];
 
+		/* options.c took numeric addresses only: no resolver here. */
 		memset(&hints, 0, sizeof(hints));
-		hints.ai_family = AF_UNSPEC;
+		hints.ai_family = l->family;
 		hints.ai_socktype = SOCK_STREAM;
-		hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+		hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
 		r = getaddrinfo(l->host[0] != '\0' ? l->host : NULL, l->port,
 		    &hints, &res);
 		if (r != 0) {
-			fprintf(stderr, "nvtd: --listen %s:%s: %s\n", l->host,
-			    l->port, gai_strerror(r));
+			fprintf(stderr, "nvtd: --listen %s: %s\n", l->arg,
+			    gai_strerror(r));
 			exit(1);
 		}
 		for (ai = res; ai != NULL; ai = ai->ai_next) {
 			if (n == max) {
-				fprintf(stderr, "nvtd: --listen: more than %zu "
-				    "sockets\n", max);
+				fprintf(stderr, "nvtd: --listen %s: more than "
+				    "%zu sockets\n", l->arg, max);
 				exit(1);
 			}
 			if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host,
 			    sizeof(host), NULL, 0, NI_NUMERICHOST) != 0)
 				strlcpy(host, "?", sizeof(host));
-			fd = socket(ai->ai_family, ai->ai_socktype |
-			    SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
-			if (fd == -1 && errno == EAFNOSUPPORT &&
-			    l->host[0] == '\0')
-				continue;	/* no IPv6 here: IPv4 will do */
-			if (fd == -1)
-				goto fail;
-			(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
-			    sizeof(on));
-			if (ai->ai_family == AF_INET6)
-				(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY,
-				    &on, sizeof(on));
-			if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
-			    listen(fd, LISTEN_BACKLOG) == -1)
-				goto fail;
-			log_debug("listening on %s port %s", host, l->port);
-			fds[n++] = fd;
+			if ((fd = listen_socket(ai)) != -1) {
+				log_debug("listening on %s port %s", host,
+				    l->port);
+				fds[n++] = fd;
+				continue;
+			}
+			/* No IPv6 here: every address is every IPv4 one. */
+			if (errno == EAFNOSUPPORT && l->host[0] == '\0')
+				continue;
+			/* One line; for every address, say which failed. */
+			if (l->host[0] == '\0')
+				fprintf(stderr, "nvtd: --listen %s: %s port %s: "
+				    "%s\n", l->arg, host, l->port,
+				    strerror(errno));
+			else
+				fprintf(stderr, "nvtd: --listen %s: %s\n",
+				    l->arg, strerror(errno));
+			exit(1);
 		}
 		freeaddrinfo(res);
 	}
 	return n;
-
-fail:
-	fprintf(stderr, "nvtd: --listen %s port %s: %s\n", host,
-	    o->listen[i].port, strerror(errno));
-	exit(1);
 }
 
 /* Milliseconds on the monotonic clock. */
