@@ -19,8 +19,9 @@
  * A child says it has authenticated by writing its pid to a pipe shared
  * by all children; that is how the listener tells sessions from
  * connections still at the login prompt.  Children are reaped through a
- * signalfd.  With systemd, the listener reports READY=1, a STATUS= line
- * with the counts, WATCHDOG=1 when the unit asks for it, and STOPPING=1.
+ * signalfd.  To systemd (NOTIFY_SOCKET), the listener reports READY=1
+ * once its sockets listen, a STATUS= line with the counts when they
+ * change, WATCHDOG=1 when the unit asks for it, and STOPPING=1.
  *
  * SIGTERM and SIGINT stop the listener: it closes its sockets and exits
  * 0, and live sessions carry on (their unit uses KillMode=process).
@@ -67,13 +68,13 @@ struct listener {
 	const struct options	*o;
 	const int		*fds;
 	size_t			 nfds;
-	bool			 systemd;
 	int			 sigfd;
 	int			 status[2];	/* children -> listener */
 	struct child		*child;
 	size_t			 nchild, maxchild;
 	size_t			 nauth;
 	unsigned long		 refused;
+	char			 told[80];	/* the last STATUS= */
 	uint64_t		 watchdog_us;
 	long long		 watchdog_last;
 };
@@ -187,23 +188,46 @@ listen_now(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Tell systemd the counts (a no-op without NOTIFY_SOCKET). */
+/* The counts, as STATUS= and SIGHUP show them. */
+static void
+listen_counts(const struct listener *l, char *buf, size_t size)
+{
+	snprintf(buf, size, "%zu session%s, %zu authenticating, %lu refused",
+	    l->nauth, l->nauth == 1 ? "" : "s", l->nchild - l->nauth,
+	    l->refused);
+}
+
+/*
+ * Tell systemd the counts when they changed (sd_notify is a no-op
+ * without NOTIFY_SOCKET, and -l may run under a Type=notify unit too).
+ */
 static void
 listen_status(struct listener *l)
 {
-	if (!l->systemd)
+	char	now[sizeof(l->told)];
+
+	listen_counts(l, now, sizeof(now));
+	if (strcmp(now, l->told) == 0)
 		return;
-	sd_notifyf(0, "STATUS=%zu sessions, %zu authenticating, %lu refused",
-	    l->nauth, l->nchild - l->nauth, l->refused);
+	strlcpy(l->told, now, sizeof(l->told));
+	sd_notifyf(0, "STATUS=%s", now);
 }
 
-/* Refuse a connection: one line, without waiting, and close it. */
+/*
+ * Refuse a connection: one line, without waiting, and close it.  What
+ * the client already sent (a telnet client may open with its own
+ * negotiation) is read first: closing a socket with unread input resets
+ * the connection, and the client may then lose the line.
+ */
 static void
 listen_refuse(struct listener *l, int fd, const char *addr, const char *why)
 {
-	char	line[128];
-	int	len;
+	char	line[128], junk[512];
+	int	len, n;
 
+	for (n = 0; n < 8; n++)
+		if (recv(fd, junk, sizeof(junk), MSG_DONTWAIT) <= 0)
+			break;
 	len = snprintf(line, sizeof(line), "nvtd: %s; try again later\r\n",
 	    why);
 	(void)send(fd, line, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -276,9 +300,6 @@ listen_fork(struct listener *l, int fd, const char *addr, const char *port,
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		/* Out of the listener's process group: ^C on it is not ours. */
 		(void)setsid();
-		unsetenv("NOTIFY_SOCKET");
-		unsetenv("WATCHDOG_USEC");
-		unsetenv("WATCHDOG_PID");
 		exit(serve(fd, l->o));
 	}
 	close(fd);
@@ -398,7 +419,7 @@ listen_watchdog(struct listener *l)
 
 int
 listen_run(const struct options *o, const int *fds, size_t nfds,
-    bool systemd, listen_serve_fn *serve)
+    listen_serve_fn *serve)
 {
 	struct listener		 l;
 	struct pollfd		 pfd[LISTEN_FDS_MAX + 2];
@@ -407,12 +428,12 @@ listen_run(const struct options *o, const int *fds, size_t nfds,
 	bool			 backoff = false;
 	size_t			 i;
 	int			 timeout;
+	char			 counts[80];
 
 	memset(&l, 0, sizeof(l));
 	l.o = o;
 	l.fds = fds;
 	l.nfds = nfds;
-	l.systemd = systemd;
 	l.maxchild = o->max_sessions;
 	if ((l.child = calloc(l.maxchild, sizeof(*l.child))) == NULL)
 		fatal("calloc");
@@ -430,19 +451,22 @@ listen_run(const struct options *o, const int *fds, size_t nfds,
 	if ((l.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
 		fatal("signalfd");
 
-	if (systemd && sd_watchdog_enabled(1, &l.watchdog_us) <= 0)
+	/* The sockets listen: connections wait in the backlog from now. */
+	if (sd_watchdog_enabled(1, &l.watchdog_us) <= 0)
 		l.watchdog_us = 0;
 	l.watchdog_last = listen_now();
-	if (systemd)
-		sd_notify(0, "READY=1");
+	sd_notify(0, "READY=1");
 	listen_status(&l);
 	log_info("accepting connections on %zu socket%s", nfds,
 	    nfds == 1 ? "" : "s");
 
 	for (;;) {
+		/*
+		 * Even when full, accept: a connection over a limit is told
+		 * why at once, rather than left waiting in the backlog.
+		 */
 		for (i = 0; i < nfds; i++) {
-			pfd[i].fd = backoff || l.nchild == l.maxchild ? -1 :
-			    fds[i];
+			pfd[i].fd = backoff ? -1 : fds[i];
 			pfd[i].events = POLLIN;
 		}
 		pfd[nfds].fd = l.sigfd;
@@ -467,16 +491,14 @@ listen_run(const struct options *o, const int *fds, size_t nfds,
 				listen_reap(&l);
 				break;
 			case SIGHUP:
-				log_info("%zu sessions, %zu authenticating, "
-				    "%lu refused", l.nauth, l.nchild - l.nauth,
-				    l.refused);
+				listen_counts(&l, counts, sizeof(counts));
+				log_info("%s", counts);
 				break;
 			default:
 				log_info("%s: no longer accepting; live "
 				    "sessions carry on",
 				    strsignal((int)si.ssi_signo));
-				if (systemd)
-					sd_notify(0, "STOPPING=1");
+				sd_notify(0, "STOPPING=1");
 				for (i = 0; i < nfds; i++)
 					close(fds[i]);
 				return 0;
