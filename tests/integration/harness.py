@@ -27,6 +27,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import threading
@@ -188,6 +189,43 @@ def wchan(pid):
         return None
 
 
+def live_environ(pid):
+    """The environment pid has now: the strings its libc's environ points
+    to, read from /proc/PID/mem (root only).  /proc/PID/environ shows
+    instead the memory the environment started in, which unsetenv(3)
+    leaves alone and setproctitle(3) writes over."""
+    base = libc = None
+    with open('/proc/%d/maps' % pid) as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) >= 6 and fields[2] == '00000000' and \
+                    os.path.basename(fields[5]).startswith('libc.so'):
+                base, libc = int(fields[0].split('-')[0], 16), fields[5]
+                break
+    if libc is None:
+        raise AssertionError('no libc in the maps of %d' % pid)
+    nm = subprocess.run(['nm', '-D', '/proc/%d/root%s' % (pid, libc)],
+                        capture_output=True, text=True, check=True).stdout
+    offset = int(re.search(r'^([0-9a-f]+) \w environ@', nm, re.M).group(1),
+                 16)
+    names = {}
+    with open('/proc/%d/mem' % pid, 'rb') as mem:
+        def word(addr):
+            mem.seek(addr)
+            return struct.unpack('<Q', mem.read(8))[0]
+        array = word(base + offset)
+        for i in range(10000):
+            ptr = word(array + 8 * i)
+            if ptr == 0:
+                break
+            mem.seek(ptr)
+            entry = mem.read(4096).split(b'\0', 1)[0].decode(
+                errors='replace')
+            name, _, value = entry.partition('=')
+            names[name] = value
+    return names
+
+
 def pty_count():
     with open('/proc/sys/kernel/pty/nr') as f:
         return int(f.read())
@@ -264,6 +302,7 @@ class Site:
         self.sessions = set()       # session ids of shells seen
         self.services = {}
         self.proc = None
+        self.private_ptys = False
         self.port = None
         self.address = '127.0.0.1'
         self.failed = False
@@ -392,19 +431,32 @@ class Site:
         return env
 
     def start(self, args=(), env=None, accounting='isolated',
-              binary=None, leak_check=True, mode='inetd', address=None):
+              binary=None, leak_check=True, mode='inetd', address=None,
+              listen=None, pid_env=(), private_ptys=False):
         """Serve nvtd ARGS on a free loopback port; return the port.
 
         mode: how nvtd is started, on address (default 127.0.0.1):
           'inetd'    systemd-socket-activate --inetd -a: a connection on
                      stdin per process (systemd Accept=yes, inetd)
+          'accept'   systemd-socket-activate -a: a connection as fd 3 in
+                     LISTEN_FDS per process (Accept=yes without
+                     StandardInput=socket)
           'systemd'  systemd-socket-activate without -a: the listening
                      socket in LISTEN_FDS (systemd Accept=no); the
-                     activator execs nvtd, so self.proc is the listener
+                     activator execs nvtd when the first connection
+                     comes, and self.proc is the listener from then on
           'listen'   nvtd -l ADDRESS:PORT, its own listener
+        listen: with mode 'listen', the -l values instead, each with
+        '{port}' standing for the port (e.g. ['{port}'] for every
+        address); the site waits for the first to listen.
+        pid_env: names of variables set to the daemon's own pid (as
+        systemd sets WATCHDOG_PID).
         accounting: 'isolated' (root: the site's empty wtmp, no utmp),
         'utmp' (root: the site's utmp and wtmp files, both present),
         'absent' (root: neither /run/utmp nor /var/log/wtmp exists).
+        private_ptys (root): the daemon gets a devpts instance of its
+        own, so that self.pty_count() counts its ptys alone, whatever
+        else runs on the machine.
         leak_check=False turns LeakSanitizer off, for the rare test where
         a PAM module leaks.
         """
@@ -423,18 +475,30 @@ class Site:
             denv = self.daemon_env(env, leak_check)
             penv = {'PATH': os.environ.get('PATH', '/usr/bin:/bin')}
             if mode == 'listen':
-                argv = [binary] + list(args) + ['-l', hostport % port]
+                specs = [v.replace('{port}', str(port)) for v in listen] \
+                    if listen else [hostport % port]
+                argv = [binary] + list(args)
+                for v in specs:
+                    argv += ['-l', v]
                 penv.update(denv)
             else:
                 argv = [ACTIVATE, '-l', hostport % port]
                 if mode == 'inetd':
                     argv += ['--inetd', '-a']
+                elif mode == 'accept':
+                    argv += ['-a']
                 elif mode != 'systemd':
                     raise ValueError('mode %r' % mode)
                 for k, v in denv.items():
                     argv += ['-E', '%s=%s' % (k, v)]
+                # Without a value: the activator passes on its own.
+                argv += ['-E' + k for k in pid_env]
                 argv += [binary] + list(args)
-            argv = self._namespace(argv, accounting)
+            if pid_env:
+                # Every step from here to nvtd is an exec: $$ is its pid.
+                argv = ['/bin/sh', '-c', 'for v in %s; do export $v=$$; '
+                        'done; exec "$@"' % ' '.join(pid_env), 'sh'] + argv
+            argv = self._namespace(argv, accounting, private_ptys)
             log = open(self.log_path, 'ab')
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                          stdout=log, stderr=log,
@@ -454,7 +518,7 @@ class Site:
         raise AssertionError('the daemon did not listen; log:\n' +
                              self.read_log())
 
-    def _namespace(self, argv, accounting):
+    def _namespace(self, argv, accounting, private_ptys=False):
         """As root: the command, in a mount namespace of its own.
 
         There, /var/log/wtmp and /run are the site's, and /tmp is an empty
@@ -481,9 +545,23 @@ class Site:
             script = ('mount --bind "$W" /var/log/wtmp && '
                       'mount --bind "$R" /run && exec "$@"')
         script = 'mount -t tmpfs -o mode=1777 nvtd-tmp /tmp && ' + script
+        if private_ptys:
+            script = ('mount -t devpts -o newinstance,ptmxmode=0666,'
+                      'mode=0620,gid=%d nvtd-pts /dev/pts && '
+                      'mount --bind /dev/pts/ptmx /dev/ptmx && ' % TTY_GID +
+                      script)
+            self.private_ptys = True
         return ['unshare', '-m', '--propagation', 'private', '--',
                 'env', 'W=' + self.wtmp, 'R=' + self.rundir, 'E=' + empty,
                 '/bin/sh', '-c', script, 'sh'] + argv
+
+    def pty_count(self):
+        """The ptys open now: the daemon's own with private_ptys, else
+        every one on the machine."""
+        if not self.private_ptys:
+            return pty_count()
+        return len([n for n in os.listdir('/proc/%d/root/dev/pts' %
+                                          self.proc.pid) if n.isdigit()])
 
     def monitors(self):
         """The nvtd processes the activator started, one per connection."""
