@@ -24,6 +24,7 @@ import grp
 import itertools
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -392,7 +393,8 @@ class Site:
         return env
 
     def start(self, args=(), env=None, accounting='isolated',
-              binary=None, leak_check=True, mode='inetd', address=None):
+              binary=None, leak_check=True, mode='inetd', address=None,
+              setup=(), prefix=()):
         """Serve nvtd ARGS on a free loopback port; return the port.
 
         mode: how nvtd is started, on address (default 127.0.0.1):
@@ -407,6 +409,10 @@ class Site:
         'absent' (root: neither /run/utmp nor /var/log/wtmp exists).
         leak_check=False turns LeakSanitizer off, for the rare test where
         a PAM module leaks.
+        setup: shell commands run in the daemon's mount namespace (root
+        only) before the daemon starts, e.g. a devpts of its own; one that
+        fails stops the start.  prefix: a command the daemon (with its
+        activator) runs under, e.g. setpriv to drop a capability.
         """
         self._kill_tree()       # a restart: the previous daemon goes
         self._write_files()
@@ -434,7 +440,8 @@ class Site:
                 for k, v in denv.items():
                     argv += ['-E', '%s=%s' % (k, v)]
                 argv += [binary] + list(args)
-            argv = self._namespace(argv, accounting)
+            argv = self._namespace(list(prefix) + argv, accounting,
+                                   setup)
             log = open(self.log_path, 'ab')
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                          stdout=log, stderr=log,
@@ -454,15 +461,19 @@ class Site:
         raise AssertionError('the daemon did not listen; log:\n' +
                              self.read_log())
 
-    def _namespace(self, argv, accounting):
+    def _namespace(self, argv, accounting, setup=()):
         """As root: the command, in a mount namespace of its own.
 
         There, /var/log/wtmp and /run are the site's, and /tmp is an empty
         tmpfs: pam_wrapper copies the service files to /tmp/pam.X, and in
         a shared /tmp, daemons of tests running side by side can take
-        each other's copy for a stale one and remove it.
+        each other's copy for a stale one and remove it.  Then the setup
+        commands run, each echoed to the log.
         """
         if not IS_ROOT:
+            if setup:
+                raise unittest.SkipTest('needs root: setup commands run '
+                                        'in a private mount namespace')
             return argv
         if not CAN_UNSHARE:
             raise unittest.SkipTest('running as root, but unshare -m '
@@ -481,9 +492,29 @@ class Site:
             script = ('mount --bind "$W" /var/log/wtmp && '
                       'mount --bind "$R" /run && exec "$@"')
         script = 'mount -t tmpfs -o mode=1777 nvtd-tmp /tmp && ' + script
+        if setup:
+            script = script.replace(' && exec "$@"', '')
+            for cmd in setup:
+                script += " && echo setup: %s && %s" % (shlex.quote(cmd),
+                                                        cmd)
+            script += ' && exec "$@"'
         return ['unshare', '-m', '--propagation', 'private', '--',
                 'env', 'W=' + self.wtmp, 'R=' + self.rundir, 'E=' + empty,
                 '/bin/sh', '-c', script, 'sh'] + argv
+
+    def run_inside(self, argv, env=None, timeout=30):
+        """Run argv where the daemon runs: in its mount namespace (as
+        root), with its environment (the wrappers, sanitizer options)."""
+        if self.proc is None:
+            raise AssertionError('run_inside: the daemon is not running')
+        if IS_ROOT and CAN_UNSHARE:
+            argv = ['nsenter', '-t', str(self.proc.pid), '-m', '--'] + \
+                list(argv)
+        penv = {'PATH': os.environ.get('PATH', '/usr/bin:/bin')}
+        penv.update(self.daemon_env(env))
+        return subprocess.run(argv, stdin=subprocess.DEVNULL,
+                              capture_output=True, env=penv,
+                              timeout=timeout)
 
     def monitors(self):
         """The nvtd processes the activator started, one per connection."""
