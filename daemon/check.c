@@ -204,15 +204,16 @@ check_ptmx(struct check *ck, const char *opts)
 static void
 check_allocation(struct check *ck)
 {
-	struct pty	 p;
-	const char	*why, *fix;
-	int		 err;
+	struct pty	p;
+	struct pty_diag	d;
+	int		err;
 
 	if (pty_open(&p, geteuid(), NULL) == -1) {
 		err = errno;
-		why = pty_why(&p, err, &fix);
+		pty_why(&p, err, &d);
 		report(ck, CHECK_FAIL, "a test terminal cannot be allocated: "
-		    "%s (%s: %s); fix: %s", why, p.failed, strerror(err), fix);
+		    "%s (%s: %s); fix: %s", d.why, p.failed, strerror(err),
+		    d.fix);
 		return;
 	}
 	report(ck, CHECK_OK, "a test terminal was allocated (%s%s)", p.path,
