@@ -434,7 +434,7 @@ class Site:
                 for k, v in denv.items():
                     argv += ['-E', '%s=%s' % (k, v)]
                 argv += [binary] + list(args)
-            argv = self._namespace(argv, accounting)
+            argv = self._namespace(argv, accounting, binary)
             log = open(self.log_path, 'ab')
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                          stdout=log, stderr=log,
@@ -454,7 +454,7 @@ class Site:
         raise AssertionError('the daemon did not listen; log:\n' +
                              self.read_log())
 
-    def _namespace(self, argv, accounting):
+    def _namespace(self, argv, accounting, binary):
         """As root: the command, in a mount namespace of its own.
 
         There, /var/log/wtmp and /run are the site's, and /tmp is an empty
@@ -480,10 +480,20 @@ class Site:
                 open(self.utmp, 'ab').close()
             script = ('mount --bind "$W" /var/log/wtmp && '
                       'mount --bind "$R" /run && exec "$@"')
-        script = 'mount -t tmpfs -o mode=1777 nvtd-tmp /tmp && ' + script
+        # What lives under /tmp and the daemon needs (the tree, when it
+        # was checked out there) is bound back into the private /tmp.
+        keep = sorted({p for p in (TOP, os.path.dirname(binary))
+                       if p == '/tmp' or p.startswith('/tmp/')})
+        hosttmp = os.path.join(self.dir, 'host-tmp')
+        os.makedirs(hosttmp, exist_ok=True)
+        rebind = ''.join(' && mkdir -p "%s" && mount --bind "$H/%s" "%s"' %
+                         (p, os.path.relpath(p, '/tmp'), p) for p in keep)
+        script = ('mount --bind /tmp "$H" && '
+                  'mount -t tmpfs -o mode=1777 nvtd-tmp /tmp' + rebind +
+                  ' && ' + script)
         return ['unshare', '-m', '--propagation', 'private', '--',
                 'env', 'W=' + self.wtmp, 'R=' + self.rundir, 'E=' + empty,
-                '/bin/sh', '-c', script, 'sh'] + argv
+                'H=' + hosttmp, '/bin/sh', '-c', script, 'sh'] + argv
 
     def monitors(self):
         """The nvtd processes the activator started, one per connection."""
