@@ -441,7 +441,7 @@ class Site:
                     argv += ['-E', '%s=%s' % (k, v)]
                 argv += [binary] + list(args)
             argv = self._namespace(list(prefix) + argv, accounting,
-                                   setup)
+                                   binary, setup)
             log = open(self.log_path, 'ab')
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                          stdout=log, stderr=log,
@@ -461,7 +461,7 @@ class Site:
         raise AssertionError('the daemon did not listen; log:\n' +
                              self.read_log())
 
-    def _namespace(self, argv, accounting, setup=()):
+    def _namespace(self, argv, accounting, binary, setup=()):
         """As root: the command, in a mount namespace of its own.
 
         There, /var/log/wtmp and /run are the site's, and /tmp is an empty
@@ -491,7 +491,17 @@ class Site:
                 open(self.utmp, 'ab').close()
             script = ('mount --bind "$W" /var/log/wtmp && '
                       'mount --bind "$R" /run && exec "$@"')
-        script = 'mount -t tmpfs -o mode=1777 nvtd-tmp /tmp && ' + script
+        # What lives under /tmp and the daemon needs (the tree, when it
+        # was checked out there) is bound back into the private /tmp.
+        keep = sorted({p for p in (TOP, os.path.dirname(binary))
+                       if p == '/tmp' or p.startswith('/tmp/')})
+        hosttmp = os.path.join(self.dir, 'host-tmp')
+        os.makedirs(hosttmp, exist_ok=True)
+        rebind = ''.join(' && mkdir -p "%s" && mount --bind "$H/%s" "%s"' %
+                         (p, os.path.relpath(p, '/tmp'), p) for p in keep)
+        script = ('mount --bind /tmp "$H" && '
+                  'mount -t tmpfs -o mode=1777 nvtd-tmp /tmp' + rebind +
+                  ' && ' + script)
         if setup:
             script = script.replace(' && exec "$@"', '')
             for cmd in setup:
@@ -500,7 +510,7 @@ class Site:
             script += ' && exec "$@"'
         return ['unshare', '-m', '--propagation', 'private', '--',
                 'env', 'W=' + self.wtmp, 'R=' + self.rundir, 'E=' + empty,
-                '/bin/sh', '-c', script, 'sh'] + argv
+                'H=' + hosttmp, '/bin/sh', '-c', script, 'sh'] + argv
 
     def run_inside(self, argv, env=None, timeout=30):
         """Run argv where the daemon runs: in its mount namespace (as
