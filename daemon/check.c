@@ -57,7 +57,7 @@ check_devpts(struct check *ck, char *opts, size_t size)
 {
 	struct group	*gr = getgrnam("tty");
 	char		 v[32];
-	long		 max, used;
+	long		 max, used, more;
 
 	if (devpts_options(opts, size) == -1) {
 		opts[0] = '\0';
@@ -79,14 +79,15 @@ check_devpts(struct check *ck, char *opts, size_t size)
 	if ((max = devpts_max()) < 0)
 		return;
 	used = devpts_in_use();
+	more = max < 8 ? 16 : 2 * max;
 	if (used >= max)
 		report(ck, CHECK_FAIL, "devpts allows %ld terminals (its "
 		    "option max=%ld) and all are in use; fix: mount -o "
-		    "remount,max=%ld /dev/pts", max, max, max < 8 ? 16 : 2 * max);
+		    "remount,max=%ld /dev/pts", max, max, more);
 	else if (max < 16)
 		report(ck, CHECK_WARN, "devpts allows only %ld terminals (its "
-		    "option max=%ld), %ld in use; fix: mount -o remount,max=%ld "
-		    "/dev/pts", max, max, used, max < 8 ? 16 : 2 * max);
+		    "option max=%ld), %ld in use; fix: mount -o "
+		    "remount,max=%ld /dev/pts", max, max, used, more);
 	else
 		report(ck, CHECK_OK, "devpts allows %ld terminals (its option "
 		    "max=%ld), %ld in use", max, max, used);
@@ -117,8 +118,8 @@ check_ptmx(struct check *ck)
 	}
 	if (stat("/dev/ptmx", &st) == -1) {
 		if (devpts_mounted())
-			report(ck, CHECK_FAIL, "/dev/ptmx is a link to nothing; "
-			    "fix: ln -sf pts/ptmx /dev/ptmx");
+			report(ck, CHECK_FAIL, "/dev/ptmx is a link to "
+			    "nothing; fix: ln -sf pts/ptmx /dev/ptmx");
 		else
 			report(ck, CHECK_FAIL, "/dev/ptmx is a link into "
 			    "/dev/pts, where devpts is not mounted; fix: %s",

@@ -289,7 +289,7 @@ pty_why_ptmx(int err, struct pty_diag *d)
 			    07777));
 			strlcpy(d->fix, "chmod 0666 /dev/ptmx", sizeof(d->fix));
 		} else {
-			/* Not the mode: a device cgroup, or a security module. */
+			/* Not the mode: a device cgroup, a security module. */
 			strlcpy(d->why, "/dev/ptmx refuses access (not by its "
 			    "mode)", sizeof(d->why));
 			strlcpy(d->fix, "allow the device c 5:2 rw in the "
@@ -315,8 +315,9 @@ pty_why_ptmx(int err, struct pty_diag *d)
 		    "pseudo-terminals is reached (kernel.pty.max=%ld)", kmax);
 		snprintf(d->fix, sizeof(d->fix), "sysctl -w kernel.pty.max=%ld "
 		    "on the host (kernel.pty.nr is %ld; a devpts mounted in a "
-		    "container may only use kernel.pty.max - kernel.pty.reserve "
-		    "= %ld of them)", 2 * kmax, nr, kmax - reserve);
+		    "container may only use kernel.pty.max - "
+		    "kernel.pty.reserve = %ld of them)", 2 * kmax, nr,
+		    kmax - reserve);
 		return 0;
 	case EIO:
 	case ENODEV:
