@@ -194,6 +194,12 @@ def pty_count():
         return int(f.read())
 
 
+# The devpts a site's daemon gets by default, in its mount namespace.
+PRIVATE_DEVPTS = ('mount -t devpts -o newinstance,ptmxmode=0666,mode=620,'
+                  'gid=%d devpts /dev/pts && '
+                  'mount --bind /dev/pts/ptmx /dev/ptmx' % TTY_GID)
+
+
 def wait_for(cond, timeout=10.0, what='condition', interval=0.02):
     """Poll cond() until it is true; fail naming what after timeout."""
     deadline = time.monotonic() + timeout
@@ -502,6 +508,11 @@ class Site:
         script = ('mount --bind /tmp "$H" && '
                   'mount -t tmpfs -o mode=1777 nvtd-tmp /tmp' + rebind +
                   ' && ' + script)
+        # A devpts of the site's own, as a container has: its ptys are
+        # the site's alone (pty_count() counts them), whatever else runs
+        # on the machine.  A setup that mounts its own replaces it.
+        if not setup:
+            setup = [PRIVATE_DEVPTS]
         if setup:
             script = script.replace(' && exec "$@"', '')
             for cmd in setup:
@@ -525,6 +536,17 @@ class Site:
         return subprocess.run(argv, stdin=subprocess.DEVNULL,
                               capture_output=True, env=penv,
                               timeout=timeout)
+
+    def pty_count(self):
+        """The ptys the daemon has: as root, those of its own devpts
+        (seen through /proc/PID/root); else every pty on the machine."""
+        if IS_ROOT and CAN_UNSHARE and self.proc is not None:
+            try:
+                names = os.listdir('/proc/%d/root/dev/pts' % self.proc.pid)
+                return sum(1 for n in names if n.isdigit())
+            except OSError:
+                pass
+        return pty_count()
 
     def monitors(self):
         """The nvtd processes the activator started, one per connection."""
