@@ -141,12 +141,13 @@ serve(int fd, const struct options *o)
 
 	/* 4. The pty, only now, given to the user, window size set. */
 	if (pty_open(&p, a.user.uid, c->have_naws ? &c->ws : NULL) == -1) {
-		int		 err = errno;
-		const char	*fix, *why = pty_why(&p, err, &fix);
+		int		err = errno;
+		struct pty_diag	d;
 
+		pty_why(&p, err, &d);
 		log_warnx("no pseudo-terminal for %s: %s (%s: %s); fix: %s",
-		    a.user.name, why, p.failed, strerror(err), fix);
-		conn_printf(c, "no pseudo-terminal available: %s\n", why);
+		    a.user.name, d.why, p.failed, strerror(err), d.fix);
+		conn_printf(c, "no pseudo-terminal available: %s\n", d.why);
 		return refuse(c, &a, NULL);
 	}
 

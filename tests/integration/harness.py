@@ -24,6 +24,7 @@ import grp
 import itertools
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -231,6 +232,12 @@ def pty_count():
         return int(f.read())
 
 
+# The devpts a site's daemon gets by default, in its mount namespace.
+PRIVATE_DEVPTS = ('mount -t devpts -o newinstance,ptmxmode=0666,mode=620,'
+                  'gid=%d devpts /dev/pts && '
+                  'mount --bind /dev/pts/ptmx /dev/ptmx' % TTY_GID)
+
+
 def wait_for(cond, timeout=10.0, what='condition', interval=0.02):
     """Poll cond() until it is true; fail naming what after timeout."""
     deadline = time.monotonic() + timeout
@@ -302,7 +309,6 @@ class Site:
         self.sessions = set()       # session ids of shells seen
         self.services = {}
         self.proc = None
-        self.private_ptys = False
         self.port = None
         self.address = '127.0.0.1'
         self.failed = False
@@ -432,7 +438,7 @@ class Site:
 
     def start(self, args=(), env=None, accounting='isolated',
               binary=None, leak_check=True, mode='inetd', address=None,
-              listen=None, pid_env=(), private_ptys=False):
+              listen=None, pid_env=(), setup=(), prefix=()):
         """Serve nvtd ARGS on a free loopback port; return the port.
 
         mode: how nvtd is started, on address (default 127.0.0.1):
@@ -454,11 +460,12 @@ class Site:
         accounting: 'isolated' (root: the site's empty wtmp, no utmp),
         'utmp' (root: the site's utmp and wtmp files, both present),
         'absent' (root: neither /run/utmp nor /var/log/wtmp exists).
-        private_ptys (root): the daemon gets a devpts instance of its
-        own, so that self.pty_count() counts its ptys alone, whatever
-        else runs on the machine.
         leak_check=False turns LeakSanitizer off, for the rare test where
         a PAM module leaks.
+        setup: shell commands run in the daemon's mount namespace (root
+        only) before the daemon starts, e.g. a devpts of its own; one that
+        fails stops the start.  prefix: a command the daemon (with its
+        activator) runs under, e.g. setpriv to drop a capability.
         """
         self._kill_tree()       # a restart: the previous daemon goes
         self._write_files()
@@ -498,7 +505,8 @@ class Site:
                 # Every step from here to nvtd is an exec: $$ is its pid.
                 argv = ['/bin/sh', '-c', 'for v in %s; do export $v=$$; '
                         'done; exec "$@"' % ' '.join(pid_env), 'sh'] + argv
-            argv = self._namespace(argv, accounting, private_ptys)
+            argv = self._namespace(list(prefix) + argv, accounting,
+                                   binary, setup)
             log = open(self.log_path, 'ab')
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                          stdout=log, stderr=log,
@@ -518,15 +526,19 @@ class Site:
         raise AssertionError('the daemon did not listen; log:\n' +
                              self.read_log())
 
-    def _namespace(self, argv, accounting, private_ptys=False):
+    def _namespace(self, argv, accounting, binary, setup=()):
         """As root: the command, in a mount namespace of its own.
 
         There, /var/log/wtmp and /run are the site's, and /tmp is an empty
         tmpfs: pam_wrapper copies the service files to /tmp/pam.X, and in
         a shared /tmp, daemons of tests running side by side can take
-        each other's copy for a stale one and remove it.
+        each other's copy for a stale one and remove it.  Then the setup
+        commands run, each echoed to the log.
         """
         if not IS_ROOT:
+            if setup:
+                raise unittest.SkipTest('needs root: setup commands run '
+                                        'in a private mount namespace')
             return argv
         if not CAN_UNSHARE:
             raise unittest.SkipTest('running as root, but unshare -m '
@@ -544,24 +556,56 @@ class Site:
                 open(self.utmp, 'ab').close()
             script = ('mount --bind "$W" /var/log/wtmp && '
                       'mount --bind "$R" /run && exec "$@"')
-        script = 'mount -t tmpfs -o mode=1777 nvtd-tmp /tmp && ' + script
-        if private_ptys:
-            script = ('mount -t devpts -o newinstance,ptmxmode=0666,'
-                      'mode=0620,gid=%d nvtd-pts /dev/pts && '
-                      'mount --bind /dev/pts/ptmx /dev/ptmx && ' % TTY_GID +
-                      script)
-            self.private_ptys = True
+        # What lives under /tmp and the daemon needs (the tree, when it
+        # was checked out there) is bound back into the private /tmp.
+        keep = sorted({p for p in (TOP, os.path.dirname(binary))
+                       if p == '/tmp' or p.startswith('/tmp/')})
+        hosttmp = os.path.join(self.dir, 'host-tmp')
+        os.makedirs(hosttmp, exist_ok=True)
+        rebind = ''.join(' && mkdir -p "%s" && mount --bind "$H/%s" "%s"' %
+                         (p, os.path.relpath(p, '/tmp'), p) for p in keep)
+        script = ('mount --bind /tmp "$H" && '
+                  'mount -t tmpfs -o mode=1777 nvtd-tmp /tmp' + rebind +
+                  ' && ' + script)
+        # A devpts of the site's own, as a container has: its ptys are
+        # the site's alone (pty_count() counts them), whatever else runs
+        # on the machine.  A setup that mounts its own replaces it.
+        if not setup:
+            setup = [PRIVATE_DEVPTS]
+        if setup:
+            script = script.replace(' && exec "$@"', '')
+            for cmd in setup:
+                script += " && echo setup: %s && %s" % (shlex.quote(cmd),
+                                                        cmd)
+            script += ' && exec "$@"'
         return ['unshare', '-m', '--propagation', 'private', '--',
                 'env', 'W=' + self.wtmp, 'R=' + self.rundir, 'E=' + empty,
-                '/bin/sh', '-c', script, 'sh'] + argv
+                'H=' + hosttmp, '/bin/sh', '-c', script, 'sh'] + argv
+
+    def run_inside(self, argv, env=None, timeout=30):
+        """Run argv where the daemon runs: in its mount namespace (as
+        root), with its environment (the wrappers, sanitizer options)."""
+        if self.proc is None:
+            raise AssertionError('run_inside: the daemon is not running')
+        if IS_ROOT and CAN_UNSHARE:
+            argv = ['nsenter', '-t', str(self.proc.pid), '-m', '--'] + \
+                list(argv)
+        penv = {'PATH': os.environ.get('PATH', '/usr/bin:/bin')}
+        penv.update(self.daemon_env(env))
+        return subprocess.run(argv, stdin=subprocess.DEVNULL,
+                              capture_output=True, env=penv,
+                              timeout=timeout)
 
     def pty_count(self):
-        """The ptys open now: the daemon's own with private_ptys, else
-        every one on the machine."""
-        if not self.private_ptys:
-            return pty_count()
-        return len([n for n in os.listdir('/proc/%d/root/dev/pts' %
-                                          self.proc.pid) if n.isdigit()])
+        """The ptys the daemon has: as root, those of its own devpts
+        (seen through /proc/PID/root); else every pty on the machine."""
+        if IS_ROOT and CAN_UNSHARE and self.proc is not None:
+            try:
+                names = os.listdir('/proc/%d/root/dev/pts' % self.proc.pid)
+                return sum(1 for n in names if n.isdigit())
+            except OSError:
+                pass
+        return pty_count()
 
     def monitors(self):
         """The nvtd processes the activator started, one per connection."""

@@ -518,8 +518,7 @@ class ManyLoginsTest(ListenerTest):
         self.alice.shell = '/bin/sh'
         with open(os.path.join(self.alice.home, '.profile'), 'w') as f:
             f.write("PS1='%s'\n" % PROMPT.decode())
-        self.listener_start('--login-timeout', '10',
-                            private_ptys=IS_ROOT)
+        self.listener_start('--login-timeout', '10')
         listener = self.site.proc.pid
         fds = os.listdir('/proc/%d/fd' % listener)
         ptys = self.site.pty_count()
