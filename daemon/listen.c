@@ -400,6 +400,26 @@ listen_reap(struct listener *l)
 	}
 }
 
+/*
+ * Close the sockets, so that new connections are refused by the kernel
+ * from now on, and let go of the rest.  The children are not waited for:
+ * they are sessions that carry on without us.
+ */
+static void
+listen_stop(struct listener *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->nfds; i++)
+		close(l->fds[i]);
+	close(l->sigfd);
+	close(l->status[0]);
+	close(l->status[1]);
+	free(l->child);
+	l->child = NULL;
+	l->nchild = 0;
+}
+
 /* Pet systemd's watchdog when it is due.  Returns ms to the next one. */
 static int
 listen_watchdog(struct listener *l)
@@ -499,8 +519,7 @@ listen_run(const struct options *o, const int *fds, size_t nfds,
 				    "sessions carry on",
 				    strsignal((int)si.ssi_signo));
 				sd_notify(0, "STOPPING=1");
-				for (i = 0; i < nfds; i++)
-					close(fds[i]);
+				listen_stop(&l);
 				return 0;
 			}
 		}
