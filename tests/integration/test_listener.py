@@ -452,6 +452,10 @@ class SignalsTest(ListenerTest):
         c = self.login_and_check()
         monitor = self.site.wait_monitor()
         sid = self.shell_pid(c)
+        # And one still at the prompt: it tells a listener that is gone
+        # that it has logged in.
+        late = self.client(source='127.0.0.2')
+        late.expect(b'login: ')
         listener = self.site.proc
         os.kill(listener.pid, signal.SIGTERM)
         self.assertEqual(listener.wait(10), 0)
@@ -459,6 +463,13 @@ class SignalsTest(ListenerTest):
         self.assertIn('no longer accepting', self.site.read_log())
         with self.assertRaises(ConnectionRefusedError):
             raw_connect(port)
+        late.sendline('alice')
+        late.expect(b'Password: ')
+        late.sendline('secret')
+        late.expect(PROMPT)
+        self.assertIn('tty=/dev/pts/', self.run_cmd(late, 'echo tty=$(tty)'))
+        late.sendline('exit')
+        late.read_until_eof()
         # The session works as before, and ends normally.
         self.assertEqual(self.run_cmd(c, 'echo $((6 * 7))').strip(), '42')
         c.sendline('echo last words; exit')
