@@ -165,8 +165,8 @@ listen_open(const struct options *o, int *fds, size_t max)
 				continue;
 			/* One line; for every address, say which failed. */
 			if (l->host[0] == '\0')
-				fprintf(stderr, "nvtd: --listen %s: %s port %s: "
-				    "%s\n", l->arg, host, l->port,
+				fprintf(stderr, "nvtd: --listen %s: %s port "
+				    "%s: %s\n", l->arg, host, l->port,
 				    strerror(errno));
 			else
 				fprintf(stderr, "nvtd: --listen %s: %s\n",
