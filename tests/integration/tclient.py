@@ -80,14 +80,15 @@ class TelnetClient:
     TCP client such as netcat).  naws is (cols, rows) or None (refuse
     NAWS); ttype a string or None (refuse TTYPE); env a list of
     (kind, name, value) to send when asked, or None (refuse NEW-ENVIRON).
-    source is the local (address, port) to connect from, e.g.
-    ('127.0.0.3', 0); rcvbuf a receive buffer size set before connecting
-    (a client with a small window).
+    source is the local address to connect from (127.0.0.2 is as much
+    loopback as 127.0.0.1, and another source to the server); rcvbuf a
+    receive buffer size set before connecting (a client with a small
+    window).
     """
 
     def __init__(self, port, host='127.0.0.1', answer=True, naws=(80, 24),
-                 ttype='XTERM', env=None, connect_timeout=5.0, source=None,
-                 rcvbuf=None):
+                 ttype='XTERM', env=None, connect_timeout=5.0,
+                 source=None, rcvbuf=None):
         self.answer = answer
         self.naws = naws
         self.ttype = ttype
@@ -103,14 +104,15 @@ class TelnetClient:
         self._sb = bytearray()
         self._cr = False
         if rcvbuf is None:
-            self.sock = socket.create_connection((host, port),
-                                                 connect_timeout, source)
+            self.sock = socket.create_connection(
+                (host, port), connect_timeout,
+                source_address=(source, 0) if source else None)
         else:
             family = socket.AF_INET6 if ':' in host else socket.AF_INET
             self.sock = socket.socket(family, socket.SOCK_STREAM)
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
             if source is not None:
-                self.sock.bind(source)
+                self.sock.bind((source, 0))
             self.sock.settimeout(connect_timeout)
             self.sock.connect((host, port))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -138,7 +138,7 @@ class SlowClientsTest(SiteTest):
         t.start()
         try:
             # A real login from another address, while they wait.
-            c = self.client(source=('127.0.0.3', 0))
+            c = self.client(source='127.0.0.3')
             self.login(c)
             self.assertEqual(self.run_cmd(c, 'echo $USER').strip(), 'alice')
             end = time.monotonic() + self.LOGIN_TIMEOUT + 10
