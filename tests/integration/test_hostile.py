@@ -16,7 +16,7 @@ from harness import (IS_ROOT, PROMPT, SANITIZED, TOP, SiteTest, holds_pty,
 from tclient import IAC, TelnetClient
 
 CORPUS = os.path.join(TOP, 'tests', 'hostile')
-LOGIN_TIMEOUT = 2
+LOGIN_TIMEOUT = 3
 SLACK = 2.5
 RSS_MAX_KIB = (256 if SANITIZED else 16) * 1024
 
