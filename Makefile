@@ -10,7 +10,10 @@
 #   make CC=clang
 #   make fuzz FUZZ_SECONDS=60
 #   make lint             mandoc and systemd-analyze on man/ and systemd/
-#   make bench            output encoder speed
+#   make bench            encoder speed; nvtd against the pty and
+#                         inetutils telnetd (as root, with an account:
+#                         BENCH_USER=... BENCH_PASSWORD=..., or
+#                         BENCH_CREATE_USER=1 for a throwaway one)
 #   make capture          real telnet clients' opening bytes
 #   make install DESTDIR=... PREFIX=/usr
 #   make deps             check (as root: install) the build packages;
@@ -127,6 +130,11 @@ $(O)/tests/bench/%: $(O)/tests/bench/%.o $(O)/daemon/telnet.o
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The pty limit sets up its pty with nvtd's own code.
+$(O)/tests/bench/bench_pty: $(O)/tests/bench/bench_pty.o $(LIB_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # Real clients' opening bytes, as transcript cases to review.
 capture: $(O)/tests/tools/capture
 	tests/tools/capture-clients $(O)/tests/tools/capture
@@ -184,8 +192,13 @@ $(FUZZ_O)/fuzz_telnet: tests/fuzz/fuzz_telnet.c daemon/telnet.c \
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_telnet.c \
 	    daemon/telnet.c
 
-bench: $(O)/tests/bench/bench_encode
+# The encoder alone, then sessions side by side (tests/bench/run says
+# what it measures and what it needs).
+BENCH_BINS	:= $(addprefix $(O)/tests/bench/,bench_encode bench_pty \
+		   bench_echo)
+bench: all $(BENCH_BINS)
 	$(O)/tests/bench/bench_encode
+	@NVTD=$(CURDIR)/$(BIN) O=$(O) tests/bench/run
 
 # Units as installed, in directory $(1), with Exec paths pointing into
 # SBINDIR $(2): @SBINDIR@, and the directory of an Exec*=.../nvtd.
