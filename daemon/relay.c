@@ -57,7 +57,8 @@
 #include "relay.h"
 #include "telnet.h"
 
-#define RELAY_READ	16384		/* one read from either side */
+#define RELAY_READ	16384		/* one read from the client */
+#define RELAY_BATCH	(32 * 1024)	/* pty output passed on at once */
 #define RELAY_NETQ_MAX	(128 * 1024)	/* output waiting for the client */
 #define RELAY_NETQ_LOW	(8 * 1024)	/* read the pty only below this */
 #define RELAY_PTYQ_MAX	(64 * 1024)	/* input waiting for the pty */
@@ -419,32 +420,58 @@ relay_event(void *ctx, const struct telnet_event *ev)
 }
 
 /*
- * Read the pty once.  Returns 1 when something was read, 0 when nothing
- * is there, -1 when the pty is closed (EIO: no slave left, all read).
+ * Read what the pty has now, up to RELAY_BATCH bytes, and pass it on in
+ * one piece.  The pty hands out at most about 4 KiB per read: one poll,
+ * read and send for each would cost three system calls per 4 KiB, most
+ * of it in sending, where the work per call is the whole TCP path.
+ * Gathering until the pty has nothing more adds no wait.  In packet mode
+ * every read starts with a control byte; it lands on the last data byte
+ * gathered, which is put back, so the data stays in one piece.  Reading
+ * stops once output waits for the client, so that no more than
+ * RELAY_NETQ_LOW plus one encoded batch is ever queued.
+ *
+ * Returns 1 when something was read, 0 when nothing is there, -1 when
+ * the pty is closed (EIO: no slave left, all read).
  */
 static int
 relay_from_pty(struct relay *r)
 {
-	uint8_t	buf[1 + RELAY_READ];
-	ssize_t	n;
+	/* Static: its pages are touched only as far as output fills it. */
+	static uint8_t	buf[1 + RELAY_BATCH];
+	size_t		len = 0;	/* data gathered, at buf + 1 */
+	uint8_t		saved, ctl;
+	ssize_t		n;
+	int		got = 0;
 
-	n = read(r->pty, buf, sizeof(buf));
-	if (n > 0) {
-		/* Packet mode: a control byte, then data if it is 0. */
-		if (buf[0] == TIOCPKT_DATA)
-			relay_output(r, buf + 1, (size_t)n - 1);
-		else
-			relay_packet(r, buf[0]);
-		if (r->check_modes) {
-			r->check_modes = false;
-			relay_modes(r);
+	while (len < RELAY_BATCH && r->netq_len < RELAY_NETQ_LOW) {
+		saved = buf[len];
+		n = read(r->pty, buf + len, RELAY_BATCH - len + 1);
+		if (n <= 0) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n == 0 || errno != EAGAIN)
+				r->pty_closed = true;
+			break;
 		}
-		return 1;
+		ctl = buf[len];
+		buf[len] = saved;
+		got = 1;
+		if (ctl == TIOCPKT_DATA) {
+			len += (size_t)n - 1;
+			continue;
+		}
+		/* A control byte takes effect after the data before it. */
+		relay_output(r, buf + 1, len);
+		len = 0;
+		relay_packet(r, ctl);
 	}
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	r->pty_closed = true;
-	return -1;
+	if (len > 0)
+		relay_output(r, buf + 1, len);
+	if (got && r->check_modes) {
+		r->check_modes = false;
+		relay_modes(r);
+	}
+	return r->pty_closed ? -1 : got;
 }
 
 /* Read the client once and feed the engine.  -1 when the client left. */
@@ -639,7 +666,11 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 	}
 	setproctitle("%s [relay]", u->name);
 
-	memset(r, 0, sizeof(*r));
+	/*
+	 * No memset: the struct is a static that this new process has not
+	 * touched, so it is zero, and its 192 KiB of queues take memory
+	 * only once output fills them (one relay per session).
+	 */
 	r->net = c->fd;
 	r->pty = master;
 	r->ctl = fds[0];
