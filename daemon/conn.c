@@ -269,7 +269,10 @@ conn_init(struct conn *c, int fd, const struct options *o)
 	int			 on = 1, type;
 	socklen_t		 tlen = sizeof(type);
 
-	memset(c, 0, sizeof(*c));
+	/*
+	 * Not cleared (see conn.h): 80 KiB of buffers, mostly the output
+	 * queue, would become the monitor's memory for the whole session.
+	 */
 	c->fd = fd;
 	c->opts = o;
 	c->ttype_chosen = -1;

@@ -60,8 +60,11 @@ struct conn {
 
 /*
  * Take over a connected stream socket: nonblocking, TCP_NODELAY, urgent
- * data inline, keepalive; note the peer's numeric address.  Returns 0, or
- * -1 with errno (ENOTSOCK when fd is not a connected socket).
+ * data inline, keepalive; note the peer's numeric address.  The struct
+ * must be zero, as a static is: it is not cleared here, so that the
+ * pages of its buffers are touched only as far as they are used.
+ * Returns 0, or -1 with errno (ENOTSOCK when fd is not a connected
+ * socket).
  */
 int	conn_init(struct conn *, int fd, const struct options *);
 /* Send the opening negotiation in one write, wait a bounded time. */

@@ -17,13 +17,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <systemd/sd-daemon.h>
+#include "sd.h"
 
 #include "auth.h"
 #include "banner.h"
@@ -170,6 +171,12 @@ serve(int fd, const struct options *o)
 	}
 	close(p.slave);
 	p.slave = -1;
+	/*
+	 * What PAM and the name service freed goes back before the relay
+	 * is forked: the monitor and the relay hold the heap for the whole
+	 * session, so its free pages would cost memory per session.
+	 */
+	malloc_trim(0);
 	relay = relay_start(c, p.master, &a.user, &ctl);
 	if (relay == -1) {
 		log_warn("fork");
