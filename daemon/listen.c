@@ -45,7 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <systemd/sd-daemon.h>
+#include "sd.h"
 
 #include "deadline.h"
 #include "listen.h"
