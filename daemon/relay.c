@@ -221,6 +221,9 @@ relay_to_pty(struct relay *r)
 		}
 		r->ptyq_off += (size_t)n;
 		r->ptyq_len -= (size_t)n;
+		/* A short write: the pty is full, poll says when it is not. */
+		if (r->ptyq_len > 0)
+			break;
 	}
 	if (r->ptyq_len == 0)
 		r->ptyq_off = 0;
