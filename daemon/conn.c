@@ -256,6 +256,7 @@ conn_event(void *ctx, const struct telnet_event *ev)
 		break;
 	case TELNET_EV_TIMING_MARK:	/* the reply follows as a SEND */
 	case TELNET_EV_LFLOW:		/* nothing to control before login */
+	case TELNET_EV_QSTATE:		/* for traces */
 		break;
 	}
 }

@@ -414,6 +414,7 @@ relay_event(void *ctx, const struct telnet_event *ev)
 	case TELNET_EV_ENV:		/* too late to change the env */
 	case TELNET_EV_LFLOW:		/* servers send these, clients not */
 	case TELNET_EV_DISCARD:
+	case TELNET_EV_QSTATE:		/* for traces */
 		break;
 	}
 }
