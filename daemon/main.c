@@ -36,8 +36,10 @@
 #include "monitor.h"
 #include "options.h"
 #include "pty.h"
+#include "record.h"
 #include "relay.h"
 #include "session.h"
+#include "trace.h"
 #include "utmp.h"
 
 /* One connection per process: the relay inherits it across fork(). */
@@ -95,6 +97,22 @@ refuse(struct conn *c, struct auth *a, struct pty *p)
 	return 1;
 }
 
+/* Start the session's recording: what its header says. */
+static void
+record_begin(const struct conn *c, const struct user *u, const char *line)
+{
+	struct record_info	ri;
+
+	ri.user = u->name;
+	ri.line = line;
+	ri.addr = c->addr;
+	ri.term = c->term;
+	ri.shell = u->shell;
+	ri.width = c->have_naws && c->ws.ws_col > 0 ? c->ws.ws_col : 80;
+	ri.height = c->have_naws && c->ws.ws_row > 0 ? c->ws.ws_row : 24;
+	record_start(&ri);
+}
+
 /* Serve one login on the connected socket fd.  Returns the exit status. */
 static int
 serve(int fd, const struct options *o)
@@ -135,6 +153,10 @@ serve(int fd, const struct options *o)
 		conn_printf(c, "no pseudo-terminal available: %s\n", why);
 		return refuse(c, &a, NULL);
 	}
+	trace_step("pty %s: %s; the slave given to uid %u, group tty, mode "
+	    "0620; termios and window size set; TIOCPKT on the master",
+	    p.path, p.bsd ? "a BSD pty" : "posix_openpt, grantpt, unlockpt, "
+	    "ptsname", (unsigned int)a.user.uid);
 
 	/* 5. The PAM session, on that tty. */
 	if (auth_open_session(&a, p.path) == -1)
@@ -170,17 +192,23 @@ serve(int fd, const struct options *o)
 	}
 	close(p.slave);
 	p.slave = -1;
+	(void)record_prepare();		/* the pipe, if recording */
 	relay = relay_start(c, p.master, &a.user, &ctl);
 	if (relay == -1) {
 		log_warn("fork");
 		kill(shell, SIGHUP);
-	}
+	} else
+		trace_step("fork: the relay, pid %ld", (long)relay);
 	/* The relay alone holds the master and the socket now. */
 	pty_close(&p);
 	close(c->fd);
+	/* The recording, created only now: the relay never holds it. */
+	if (relay != -1 && record_enabled())
+		record_begin(c, &a.user, p.line);
 
 	/* 8. Wait; then the logout, as root, in the process that opened. */
 	(void)monitor_wait(shell, relay, ctl);
+	record_finish();
 	utmp_logout(shell, p.line);
 	pty_release(&p);
 	log_auth(LOG_INFO, "session closed for %s on %s", a.user.name,
@@ -193,6 +221,7 @@ int
 main(int argc, char *argv[])
 {
 	struct options	o;
+	const char	*why;
 	int		fds[LISTEN_FDS_MAX];
 	size_t		nfds;
 	int		fd, n;
@@ -204,6 +233,19 @@ main(int argc, char *argv[])
 	log_init("nvtd", o.debug);
 	log_set_debug(o.debug);
 	signal(SIGPIPE, SIG_IGN);
+
+	/* The trace file and the recordings' directory: as root, once. */
+	if (trace_init(o.trace, o.debug, o.trace_file) == -1) {
+		fprintf(stderr, "nvtd: --trace-file %s: %s\n", o.trace_file,
+		    errno == EEXIST ? "exists; nvtd writes a trace only to "
+		    "a new file" : strerror(errno));
+		return 2;
+	}
+	if (o.record_dir != NULL && record_setup(o.record_dir,
+	    o.record_limit, o.record_input, &why) == -1) {
+		fprintf(stderr, "nvtd: --record %s: %s\n", o.record_dir, why);
+		return 2;
+	}
 
 	/* systemd's sockets (LISTEN_FDS, removed from our environment). */
 	if ((n = sd_listen_fds(1)) < 0)
