@@ -76,7 +76,9 @@ record_setup(const char *dir, unsigned long long limit, bool input,
 
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1) {
-		*why = errno == ELOOP ? "a symbolic link" : strerror(errno);
+		*why = strerror(errno);
+		if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
+			*why = "a symbolic link";
 		return -1;
 	}
 	if (fstat(fd, &st) == -1) {
@@ -532,33 +534,31 @@ record_send(int fd, enum record_kind kind, const void *data, size_t n)
 	uint8_t		 msg[PIPE_BUF];
 	const uint8_t	*p = data;
 	uint16_t	 len;
-	size_t		 k;
+	size_t		 k, off;
 
 	do {
+		off = 0;
 		if (record_dropped > 0) {
-			/* Say what was lost first, if that fits now. */
+			/* What was lost goes first, in the same write. */
 			msg[0] = RECORD_GAP;
 			msg[1] = 0;
 			len = sizeof(record_dropped);
 			memcpy(msg + 2, &len, sizeof(len));
 			memcpy(msg + 4, &record_dropped, sizeof(record_dropped));
-			if (write(fd, msg, 4 + sizeof(record_dropped)) == -1) {
-				record_dropped += n;
-				return;
-			}
-			record_dropped = 0;
+			off = 4 + sizeof(record_dropped);
 		}
-		k = n < RECORD_MSG_MAX ? n : RECORD_MSG_MAX;
-		msg[0] = (uint8_t)kind;
-		msg[1] = 0;
+		k = n < sizeof(msg) - off - 4 ? n : sizeof(msg) - off - 4;
+		msg[off] = (uint8_t)kind;
+		msg[off + 1] = 0;
 		len = (uint16_t)k;
-		memcpy(msg + 2, &len, sizeof(len));
-		memcpy(msg + 4, p, k);
+		memcpy(msg + off + 2, &len, sizeof(len));
+		memcpy(msg + off + 4, p, k);
 		/* At most PIPE_BUF bytes: written whole, or not at all. */
-		if (write(fd, msg, 4 + k) == -1) {
+		if (write(fd, msg, off + 4 + k) == -1) {
 			record_dropped += n;
 			return;
 		}
+		record_dropped = 0;
 		p += k;
 		n -= k;
 	} while (n > 0);
