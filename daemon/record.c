@@ -25,10 +25,12 @@
  * timestamps it and writes the file, which it creates only after the
  * relay is forked.  The relay never waits for the monitor: its end of
  * the pipe is non-blocking, each message fits in PIPE_BUF (so a write
- * is all or nothing), and when the pipe is full the data is dropped and
- * the gap is noted in the recording.  Past --record-limit bytes the
+ * is all or nothing), and when the pipe is full the data is dropped,
+ * until the monitor has emptied half of it, and the gap is noted in the
+ * recording.  Past --record-limit bytes the
  * monitor stops writing and says so, in the file and in the log.
  */
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -66,6 +68,22 @@ static struct {
 
 /* The relay's side: bytes dropped since the last message got through. */
 static uint64_t	record_dropped;
+
+/*
+ * After a drop, has the monitor caught up, emptying half the pipe?  Until
+ * then, everything is dropped, so that one stall makes one gap, not a
+ * gap for every message that would still fit in the last free bytes.
+ */
+static bool
+record_caught_up(int fd)
+{
+	int	queued, size;
+
+	if (ioctl(fd, FIONREAD, &queued) == -1 ||
+	    (size = fcntl(fd, F_GETPIPE_SZ)) == -1)
+		return true;
+	return queued <= size / 2;
+}
 
 int
 record_setup(const char *dir, unsigned long long limit, bool input,
@@ -303,8 +321,10 @@ record_fd(void)
 	return rec.rd;
 }
 
-/* Length of the valid UTF-8 character at p (n bytes there): 1 to 4;
- * 0 when it is cut short by the end; -1 when it is not valid. */
+/*
+ * Length of the valid UTF-8 character at p (n bytes there): 1 to 4; 0
+ * when it is cut short by the end; -1 when it is not valid.
+ */
 static int
 utf8_char(const uint8_t *p, size_t n)
 {
@@ -536,6 +556,10 @@ record_send(int fd, enum record_kind kind, const void *data, size_t n)
 	uint16_t	 len;
 	size_t		 k, off;
 
+	if (record_dropped > 0 && !record_caught_up(fd)) {
+		record_dropped += n;
+		return;
+	}
 	do {
 		off = 0;
 		if (record_dropped > 0) {
@@ -544,7 +568,8 @@ record_send(int fd, enum record_kind kind, const void *data, size_t n)
 			msg[1] = 0;
 			len = sizeof(record_dropped);
 			memcpy(msg + 2, &len, sizeof(len));
-			memcpy(msg + 4, &record_dropped, sizeof(record_dropped));
+			memcpy(msg + 4, &record_dropped,
+			    sizeof(record_dropped));
 			off = 4 + sizeof(record_dropped);
 		}
 		k = n < sizeof(msg) - off - 4 ? n : sizeof(msg) - off - 4;
@@ -562,4 +587,19 @@ record_send(int fd, enum record_kind kind, const void *data, size_t n)
 		p += k;
 		n -= k;
 	} while (n > 0);
+}
+
+void
+record_relay_end(int fd)
+{
+	uint8_t		msg[4 + sizeof(record_dropped)];
+	uint16_t	len = sizeof(record_dropped);
+
+	if (record_dropped == 0)
+		return;
+	msg[0] = RECORD_GAP;
+	msg[1] = 0;
+	memcpy(msg + 2, &len, sizeof(len));
+	memcpy(msg + 4, &record_dropped, sizeof(record_dropped));
+	(void)!write(fd, msg, sizeof(msg));
 }

@@ -48,8 +48,8 @@ bool	record_enabled(void);
  */
 int	record_prepare(void);
 /*
- * The relay, just after the fork: close what only the monitor may hold
- * (the directory, the reading end).  Returns the non-blocking fd to pass
+ * The relay, before it reads anything from the client: close what only
+ * the monitor may hold (the directory, the reading end).  Returns the non-blocking fd to pass
  * the session to, or -1 when recording is off; *input says whether the
  * client's data is wanted too.
  */
@@ -73,5 +73,7 @@ void	record_finish(void);
  * gap.
  */
 void	record_send(int fd, enum record_kind, const void *, size_t);
+/* The relay, at its end: report what it could not pass, if it can. */
+void	record_relay_end(int fd);
 
 #endif

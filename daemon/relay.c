@@ -625,7 +625,7 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 	const char	*what;
 	sigset_t	 all, old;
 	pid_t		 pid;
-	int		 saved, fds[2];
+	int		 saved, fds[2], rec;
 	bool		 input;
 
 	if (pipe2(fds, O_CLOEXEC) == -1)
@@ -644,6 +644,8 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 		return pid;
 	}
 	close(fds[1]);
+	/* Only the monitor may hold the recording's directory and file. */
+	rec = record_relay(&input);
 
 	/* The child: default signals, except that a dead socket is EPIPE. */
 	signal(SIGTERM, SIG_DFL);
@@ -663,9 +665,8 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 	setproctitle("%s [relay]", u->name);
 
 	memset(r, 0, sizeof(*r));
-	/* Only the monitor may hold the recording's directory and file. */
-	r->rec = record_relay(&input);
-	r->rec_input = input ? r->rec : -1;
+	r->rec = rec;
+	r->rec_input = input ? rec : -1;
 	r->net = c->fd;
 	r->pty = master;
 	r->ctl = fds[0];
@@ -686,5 +687,8 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 	/* Remote flow control, now that there is a terminal to follow. */
 	(void)telnet_request(r->tn, TELNET_OPT_LFLOW, TELNET_HIM, true);
 
-	_exit(relay_run(r));
+	saved = relay_run(r);
+	if (r->rec != -1)
+		record_relay_end(r->rec);
+	_exit(saved);
 }

@@ -201,11 +201,10 @@ trace_vline(unsigned int kind, const char *fmt, va_list ap)
 
 	if ((trace_mask & kind) == 0 || trace_lines > TRACE_LINES_MAX)
 		return;
-	if (++trace_lines > TRACE_LINES_MAX) {
-		kind = 0;
+	if (++trace_lines > TRACE_LINES_MAX)
 		snprintf(msg, sizeof(msg), "limit of %d lines reached: no "
 		    "more tracing in this process", TRACE_LINES_MAX);
-	} else
+	else
 		vsnprintf(msg, sizeof(msg), fmt, ap);
 	for (i = 0; i < sizeof(trace_names) / sizeof(trace_names[0]); i++)
 		if (trace_names[i].kind == kind)
@@ -215,8 +214,8 @@ trace_vline(unsigned int kind, const char *fmt, va_list ap)
 		n = snprintf(line, sizeof(line), "nvtd[%ld]: trace %s: %s\n",
 		    (long)getpid(), name, msg);
 		if (n > 0)
-			trace_write(trace_errfd, line, (size_t)n < sizeof(line) ?
-			    (size_t)n : sizeof(line) - 1);
+			trace_write(trace_errfd, line, (size_t)n <
+			    sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	} else
 		syslog(LOG_DAEMON | LOG_DEBUG, "trace %s: %s", name, msg);
 

@@ -44,6 +44,8 @@ class TraceTest(SiteTest):
         self.start_traced()
         c = self.client(naws=(120, 40))
         self.login(c, self.bob)
+        c.sendline("sh -c 'echo SLE\"\"EPING; exec sleep 30'")
+        c.expect(b'SLEEPING')
         c.send_command(IP)
         c.expect(PROMPT)
         c.send_naws(100, 30)
@@ -112,7 +114,7 @@ class TraceTest(SiteTest):
         c.expect(b'Login incorrect')
         self.login(c, self.bob)
         # An echo-off prompt in the session: typed while ECHO is off.
-        c.sendline("read -s -p 'Secret: ' v; echo got-${#v}")
+        c.sendline("read -s -p 'Sec''ret: ' v; echo got-${#v}")
         c.expect(b'Secret: ')
         c.sendline(SESSION_SECRET)
         c.expect(b'got-%d' % len(SESSION_SECRET))
