@@ -86,6 +86,19 @@ stdin_connection(void)
 	return fd;
 }
 
+/*
+ * A monitor has nothing to tell systemd: the notify socket and the
+ * watchdog belong to the listener (sd_listen_fds(1) already took the
+ * LISTEN_* variables away).  Nor should a PAM module find them.
+ */
+static void
+systemd_env_drop(void)
+{
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("WATCHDOG_PID");
+}
+
 /* Tell the client, flush, close what was opened, and give up the login. */
 static int
 refuse(struct conn *c, struct auth *a, struct pty *p)
@@ -126,6 +139,7 @@ serve(int fd, const struct options *o)
 	int		 ctl = -1;
 
 	/* 1. The connection, and the deadline for everything before login. */
+	systemd_env_drop();
 	if (conn_init(c, fd, o) == -1)
 		fatal("connection");
 	setproctitle("%s [auth]", c->addr);
@@ -145,12 +159,13 @@ serve(int fd, const struct options *o)
 
 	/* 4. The pty, only now, given to the user, window size set. */
 	if (pty_open(&p, a.user.uid, c->have_naws ? &c->ws : NULL) == -1) {
-		int		 err = errno;
-		const char	*fix, *why = pty_why(&p, err, &fix);
+		int		err = errno;
+		struct pty_diag	d;
 
+		pty_why(&p, err, &d);
 		log_warnx("no pseudo-terminal for %s: %s (%s: %s); fix: %s",
-		    a.user.name, why, p.failed, strerror(err), fix);
-		conn_printf(c, "no pseudo-terminal available: %s\n", why);
+		    a.user.name, d.why, p.failed, strerror(err), d.fix);
+		conn_printf(c, "no pseudo-terminal available: %s\n", d.why);
 		return refuse(c, &a, NULL);
 	}
 	trace_step("pty %s: %s; the slave given to uid %u, group tty, mode "
@@ -266,7 +281,7 @@ main(int argc, char *argv[])
 		(void)fcntl(fds[nfds], F_SETFL, O_NONBLOCK);
 	}
 	if (nfds > 0)
-		return listen_run(&o, fds, nfds, true, serve);
+		return listen_run(&o, fds, nfds, serve);
 
 	/* inetd, or systemd Accept=yes with StandardInput=socket. */
 	if ((fd = stdin_connection()) != -1)
@@ -275,7 +290,7 @@ main(int argc, char *argv[])
 	/* Our own listener. */
 	if (o.nlisten > 0) {
 		nfds = listen_open(&o, fds, LISTEN_FDS_MAX);
-		return listen_run(&o, fds, nfds, false, serve);
+		return listen_run(&o, fds, nfds, serve);
 	}
 
 	fprintf(stderr, "nvtd: standard input is not a connected socket and "

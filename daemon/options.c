@@ -4,8 +4,11 @@
  * man/nvtd.8; a bad option or value gets one line on stderr that names it,
  * and exit status 2.
  */
+#include <sys/socket.h>
+
 #include <getopt.h>
 #include <limits.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +80,7 @@ static const char usage_text[] =
 "      --fail-delay SECS     delay after a failed attempt (default 2)\n"
 "  -d, --debug               log to stderr, with debug messages\n"
 "  -l, --listen [ADDR:]PORT  listen on PORT (all addresses), ADDR:PORT or\n"
-"                            [IPV6]:PORT; repeatable\n"
+"                            [IPV6]:PORT, numeric addresses; repeatable\n"
 "      --max-startups B:R:F  connections not yet logged in: from B on,\n"
 "                            refuse R% rising to 100% at F (20:30:100)\n"
 "      --per-source-limit N  connections from one address (default 16)\n"
@@ -117,22 +120,31 @@ number(const char *opt, const char *arg, long long min, long long max)
 	return (unsigned int)n;
 }
 
-/* -l [ADDR:]PORT, ADDR:PORT or [IPV6]:PORT into l, or exit 2. */
+/*
+ * -l PORT, ADDR:PORT, *:PORT or [IPV6]:PORT into l, or exit 2.  The
+ * address must be numeric: a name would need the resolver at boot,
+ * before the network may be up, and could stand for another address
+ * at the next start.
+ */
 static void
 listen_spec(struct options_listen *l, const char *arg)
 {
-	const char	*colon, *port;
+	struct addrinfo	 hints, *res;
+	const char	*colon, *port, *errstr;
 	size_t		 hostlen = 0;
 	const char	*host = arg;
 
+	l->arg = arg;
+	l->family = AF_INET;
 	if (arg[0] == '[') {
 		const char	*end = strchr(arg, ']');
 
 		if (end == NULL || end[1] != ':')
-			bad("--listen", arg, "expected [ADDRESS]:PORT");
+			bad("--listen", arg, "expected [IPV6-ADDRESS]:PORT");
 		host = arg + 1;
 		hostlen = (size_t)(end - host);
 		port = end + 2;
+		l->family = AF_INET6;
 	} else if ((colon = strrchr(arg, ':')) != NULL) {
 		if (strchr(arg, ':') != colon)
 			bad("--listen", arg, "an IPv6 address goes in brackets");
@@ -144,10 +156,23 @@ listen_spec(struct options_listen *l, const char *arg)
 		bad("--listen", arg, "address too long");
 	memcpy(l->host, host, hostlen);
 	l->host[hostlen] = '\0';
-	if (strcmp(l->host, "*") == 0)
-		l->host[0] = '\0';
-	(void)number("--listen", port, 1, 65535);
+	if (strtonum(port, 1, 65535, &errstr) == 0 && errstr != NULL)
+		bad("--listen", arg, "the port must be a number from 1 to "
+		    "65535");
 	strlcpy(l->port, port, sizeof(l->port));
+	if (l->host[0] == '\0' || strcmp(l->host, "*") == 0) {
+		l->host[0] = '\0';
+		l->family = AF_UNSPEC;
+		return;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = l->family;
+	hints.ai_flags = AI_NUMERICHOST;
+	if (getaddrinfo(l->host, NULL, &hints, &res) != 0)
+		bad("--listen", arg, l->family == AF_INET6 ?
+		    "not a numeric IPv6 address" :
+		    "not a numeric IPv4 address");
+	freeaddrinfo(res);
 }
 
 /* -D LIST: names from trace.c, or exit 2 naming the first unknown one. */
