@@ -54,8 +54,10 @@
 #include "conn.h"
 #include "log.h"
 #include "privs.h"
+#include "record.h"
 #include "relay.h"
 #include "telnet.h"
+#include "trace.h"
 
 #define RELAY_READ	16384		/* one read from the client */
 #define RELAY_BATCH	(32 * 1024)	/* pty output passed on at once */
@@ -69,6 +71,8 @@ struct relay {
 	int		 net;
 	int		 pty;
 	int		 ctl;
+	int		 rec;		/* to the monitor's recording, or -1 */
+	int		 rec_input;	/* the same, with --record-input */
 	struct telnet	*tn;
 	const char	*addr;
 	bool		 pty_closed;
@@ -384,10 +388,15 @@ relay_event(void *ctx, const struct telnet_event *ev)
 {
 	struct relay	*r = ctx;
 	struct winsize	 ws;
+	uint16_t	 size[2];
 
+	trace_telnet(ev, r->pty);	/* data only while the pty echoes */
 	switch (ev->kind) {
 	case TELNET_EV_DATA:
 		relay_queue_pty(r, ev->data.bytes, ev->data.len);
+		if (r->rec_input != -1)
+			record_send(r->rec_input, RECORD_INPUT,
+			    ev->data.bytes, ev->data.len);
 		break;
 	case TELNET_EV_SEND:
 		relay_queue_net(r, ev->data.bytes, ev->data.len);
@@ -403,6 +412,11 @@ relay_event(void *ctx, const struct telnet_event *ev)
 		if (ioctl(r->pty, TIOCSWINSZ, &ws) == -1)
 			log_debug("%s: TIOCSWINSZ: %s", r->addr,
 			    strerror(errno));
+		if (r->rec != -1) {
+			size[0] = ev->naws.width;
+			size[1] = ev->naws.height;
+			record_send(r->rec, RECORD_RESIZE, size, sizeof(size));
+		}
 		break;
 	case TELNET_EV_OPTION:
 		if (ev->option.opt == TELNET_OPT_LFLOW && ev->option.on) {
@@ -418,8 +432,22 @@ relay_event(void *ctx, const struct telnet_event *ev)
 	case TELNET_EV_ENV:		/* too late to change the env */
 	case TELNET_EV_LFLOW:		/* servers send these, clients not */
 	case TELNET_EV_DISCARD:
+	case TELNET_EV_QSTATE:		/* for traces */
 		break;
 	}
+}
+
+/* Output read from the pty: to the client, the recording, the trace. */
+static void
+relay_pty_data(struct relay *r, const uint8_t *p, size_t n)
+{
+	if (n == 0)
+		return;
+	relay_output(r, p, n);
+	/* Recording off: this test is all it costs. */
+	if (r->rec != -1)
+		record_send(r->rec, RECORD_OUTPUT, p, n);
+	trace_ptydata(p, n);
 }
 
 /*
@@ -464,12 +492,11 @@ relay_from_pty(struct relay *r)
 			continue;
 		}
 		/* A control byte takes effect after the data before it. */
-		relay_output(r, buf + 1, len);
+		relay_pty_data(r, buf + 1, len);
 		len = 0;
 		relay_packet(r, ctl);
 	}
-	if (len > 0)
-		relay_output(r, buf + 1, len);
+	relay_pty_data(r, buf + 1, len);
 	if (got && r->check_modes) {
 		r->check_modes = false;
 		relay_modes(r);
@@ -635,7 +662,8 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 	const char	*what;
 	sigset_t	 all, old;
 	pid_t		 pid;
-	int		 saved, fds[2];
+	int		 saved, fds[2], rec;
+	bool		 input;
 
 	if (pipe2(fds, O_CLOEXEC) == -1)
 		return -1;
@@ -653,6 +681,8 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 		return pid;
 	}
 	close(fds[1]);
+	/* Only the monitor may hold the recording's directory and file. */
+	rec = record_relay(&input);
 
 	/* The child: default signals, except that a dead socket is EPIPE. */
 	signal(SIGTERM, SIG_DFL);
@@ -667,6 +697,8 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 		log_warn("relay: %s", what);
 		_exit(1);
 	}
+	trace_step("relay: setresgid %u, setresuid %u: the user's ids, "
+	    "checked", (unsigned int)u->gid, (unsigned int)u->uid);
 	setproctitle("%s [relay]", u->name);
 
 	/*
@@ -674,6 +706,8 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 	 * touched, so it is zero, and its 192 KiB of queues take memory
 	 * only once output fills them (one relay per session).
 	 */
+	r->rec = rec;
+	r->rec_input = input ? rec : -1;
 	r->net = c->fd;
 	r->pty = master;
 	r->ctl = fds[0];
@@ -694,5 +728,8 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 	/* Remote flow control, now that there is a terminal to follow. */
 	(void)telnet_request(r->tn, TELNET_OPT_LFLOW, TELNET_HIM, true);
 
-	_exit(relay_run(r));
+	saved = relay_run(r);
+	if (r->rec != -1)
+		record_relay_end(r->rec);
+	_exit(saved);
 }

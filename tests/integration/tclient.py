@@ -80,10 +80,13 @@ class TelnetClient:
     TCP client such as netcat).  naws is (cols, rows) or None (refuse
     NAWS); ttype a string or None (refuse TTYPE); env a list of
     (kind, name, value) to send when asked, or None (refuse NEW-ENVIRON).
+    source is the local address to connect from (127.0.0.2 is as much
+    loopback as 127.0.0.1, and another source to the server).
     """
 
     def __init__(self, port, host='127.0.0.1', answer=True, naws=(80, 24),
-                 ttype='XTERM', env=None, connect_timeout=5.0):
+                 ttype='XTERM', env=None, connect_timeout=5.0,
+                 source=None):
         self.answer = answer
         self.naws = naws
         self.ttype = ttype
@@ -98,7 +101,9 @@ class TelnetClient:
         self._state = 'data'
         self._sb = bytearray()
         self._cr = False
-        self.sock = socket.create_connection((host, port), connect_timeout)
+        self.sock = socket.create_connection(
+            (host, port), connect_timeout,
+            source_address=(source, 0) if source else None)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.opened = time.monotonic()
 
