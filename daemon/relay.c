@@ -61,6 +61,8 @@
 
 #define RELAY_READ	16384		/* one read from the client */
 #define RELAY_BATCH	(32 * 1024)	/* pty output passed on at once */
+#define RELAY_PTY_FULL	4095		/* the most one read of the pty
+					 * master returns (n_tty's buffer) */
 #define RELAY_NETQ_MAX	(128 * 1024)	/* output waiting for the client */
 #define RELAY_NETQ_LOW	(8 * 1024)	/* read the pty only below this */
 #define RELAY_PTYQ_MAX	(64 * 1024)	/* input waiting for the pty */
@@ -452,14 +454,19 @@ relay_pty_data(struct relay *r, const uint8_t *p, size_t n)
 
 /*
  * Read what the pty has now, up to RELAY_BATCH bytes, and pass it on in
- * one piece.  The pty hands out at most about 4 KiB per read: one poll,
- * read and send for each would cost three system calls per 4 KiB, most
- * of it in sending, where the work per call is the whole TCP path.
- * Gathering until the pty has nothing more adds no wait.  In packet mode
- * every read starts with a control byte; it lands on the last data byte
- * gathered, which is put back, so the data stays in one piece.  Reading
- * stops once output waits for the client, so that no more than
- * RELAY_NETQ_LOW plus one encoded batch is ever queued.
+ * one piece.  One read of the master returns at most RELAY_PTY_FULL
+ * bytes (the line discipline's buffer): one poll, read and send for each
+ * would cost three system calls per 4 KiB, most of it in sending, where
+ * the work per call is the whole TCP path.  So while reads come back
+ * full, output is streaming and more is on its way: the next read waits
+ * in the kernel for the pty to refill its buffer, and the batch goes out
+ * in one send.  A read that is not full had all there was, and it goes
+ * out at once: a keystroke's echo costs one read and one send.
+ *
+ * In packet mode every read starts with a control byte; it lands on the
+ * last data byte gathered, which is put back, so the data stays in one
+ * piece.  Reading stops once output waits for the client, so that no
+ * more than RELAY_NETQ_LOW plus one encoded batch is ever queued.
  *
  * Returns 1 when something was read, 0 when nothing is there, -1 when
  * the pty is closed (EIO: no slave left, all read).
@@ -489,6 +496,8 @@ relay_from_pty(struct relay *r)
 		got = 1;
 		if (ctl == TIOCPKT_DATA) {
 			len += (size_t)n - 1;
+			if ((size_t)n - 1 < RELAY_PTY_FULL)
+				break;
 			continue;
 		}
 		/* A control byte takes effect after the data before it. */
