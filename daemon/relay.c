@@ -19,11 +19,12 @@
  *                                 agreed to LFLOW and only on a change
  *
  * Changes to the terminal modes that packet mode does not report (IXANY,
- * CS8, ISTRIP) are read with tcgetattr() after the client's input has
- * been answered, that is, after the commands the user types: LFLOW
- * RESTART-ANY / RESTART-XON follow IXANY, and a 7-bit terminal turns
- * BINARY off.  A client that turns BINARY on for its input gets an 8-bit
- * terminal (CS8, no ISTRIP).
+ * CS8, ISTRIP) are read with tcgetattr() after each read from the pty,
+ * while LFLOW or BINARY is on: a program that changes them (stty, an
+ * editor) writes something afterwards, if only the shell's next prompt.
+ * LFLOW RESTART-ANY / RESTART-XON follow IXANY, and a 7-bit terminal
+ * turns BINARY off.  A client that turns BINARY on for its input gets an
+ * 8-bit terminal (CS8, no ISTRIP).
  *
  * Both directions are bounded: the pty is read only while little output
  * waits for the client, the socket only while the pty's queue has room.
@@ -73,7 +74,6 @@ struct relay {
 	bool		 pty_closed;
 	bool		 net_gone;
 	bool		 overflow;
-	bool		 check_modes;	/* re-read termios after the next read */
 	int		 lflow;		/* IXON as last told, -1: not told */
 	int		 restart_any;	/* IXANY as last told, -1: not told */
 	size_t		 urgent;	/* 1 + offset of a DM to send urgent */
@@ -293,13 +293,18 @@ relay_lflow(struct relay *r, const struct termios *t)
 
 /*
  * The terminal's modes as the client should see them: flow control, and
- * BINARY off when the terminal strips or uses 7 bits.
+ * BINARY off when the terminal strips or uses 7 bits.  Nothing to read
+ * when neither LFLOW nor BINARY is on.
  */
 static void
 relay_modes(struct relay *r)
 {
 	struct termios	t;
 
+	if (!telnet_enabled(r->tn, TELNET_OPT_LFLOW, TELNET_HIM) &&
+	    !telnet_enabled(r->tn, TELNET_OPT_BINARY, TELNET_HIM) &&
+	    !telnet_enabled(r->tn, TELNET_OPT_BINARY, TELNET_US))
+		return;
 	if (tcgetattr(r->pty, &t) == -1)
 		return;
 	relay_lflow(r, &t);
@@ -334,9 +339,11 @@ relay_packet(struct relay *r, uint8_t ctl)
 		r->ptyq_off = r->ptyq_len = 0;
 	if (ctl & TIOCPKT_FLUSHWRITE)
 		relay_synch(r);
-	if (ctl & (TIOCPKT_NOSTOP | TIOCPKT_DOSTOP))
-		relay_modes(r);
-	/* STOP and START: the line discipline holds the output itself. */
+	/*
+	 * NOSTOP and DOSTOP: IXON changed; relay_modes(), after every read,
+	 * tells the client.  STOP and START: the line discipline holds the
+	 * output itself.
+	 */
 }
 
 static void
@@ -402,8 +409,9 @@ relay_event(void *ctx, const struct telnet_event *ev)
 		break;
 	case TELNET_EV_OPTION:
 		if (ev->option.opt == TELNET_OPT_LFLOW && ev->option.on) {
+			/* Tell the client the state it starts from. */
 			r->lflow = r->restart_any = -1;
-			r->check_modes = true;
+			relay_modes(r);
 		} else if (ev->option.opt == TELNET_OPT_BINARY &&
 		    ev->option.on)
 			relay_binary_on(r, ev->option.side);
@@ -435,10 +443,7 @@ relay_from_pty(struct relay *r)
 			relay_output(r, buf + 1, (size_t)n - 1);
 		else
 			relay_packet(r, buf[0]);
-		if (r->check_modes) {
-			r->check_modes = false;
-			relay_modes(r);
-		}
+		relay_modes(r);
 		return 1;
 	}
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -457,7 +462,6 @@ relay_from_net(struct relay *r)
 	n = read(r->net, buf, sizeof(buf));
 	if (n > 0) {
 		telnet_feed(r->tn, buf, (size_t)n);
-		r->check_modes = true;
 		return 0;
 	}
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
