@@ -22,9 +22,10 @@
  * CS8, ISTRIP) are read with tcgetattr() after each read from the pty,
  * while LFLOW or BINARY is on: a program that changes them (stty, an
  * editor) writes something afterwards, if only the shell's next prompt.
- * LFLOW RESTART-ANY / RESTART-XON follow IXANY, and a 7-bit terminal
- * turns BINARY off.  A client that turns BINARY on for its input gets an
- * 8-bit terminal (CS8, no ISTRIP).
+ * LFLOW RESTART-ANY / RESTART-XON follow IXANY; ISTRIP turns BINARY off
+ * for the client's input, a 7-bit terminal for both directions.  A
+ * client that turns BINARY on for its input gets an 8-bit terminal (CS8,
+ * no ISTRIP).
  *
  * Both directions are bounded: the pty is read only while little output
  * waits for the client, the socket only while the pty's queue has room.
@@ -293,27 +294,32 @@ relay_lflow(struct relay *r, const struct termios *t)
 
 /*
  * The terminal's modes as the client should see them: flow control, and
- * BINARY off when the terminal strips or uses 7 bits.  Nothing to read
- * when neither LFLOW nor BINARY is on.
+ * BINARY off where the terminal is not 8-bit: for the client's input
+ * when it strips the eighth bit (ISTRIP), both ways when its characters
+ * have fewer than 8 bits (Linux keeps a pty at CS8, other systems may
+ * not).  Nothing to read when neither LFLOW nor BINARY is on.
  */
 static void
 relay_modes(struct relay *r)
 {
 	struct termios	t;
+	bool		bin_him, bin_us;
 
-	if (!telnet_enabled(r->tn, TELNET_OPT_LFLOW, TELNET_HIM) &&
-	    !telnet_enabled(r->tn, TELNET_OPT_BINARY, TELNET_HIM) &&
-	    !telnet_enabled(r->tn, TELNET_OPT_BINARY, TELNET_US))
+	bin_him = telnet_enabled(r->tn, TELNET_OPT_BINARY, TELNET_HIM);
+	bin_us = telnet_enabled(r->tn, TELNET_OPT_BINARY, TELNET_US);
+	if (!bin_him && !bin_us &&
+	    !telnet_enabled(r->tn, TELNET_OPT_LFLOW, TELNET_HIM))
 		return;
 	if (tcgetattr(r->pty, &t) == -1)
 		return;
 	relay_lflow(r, &t);
-	if ((t.c_cflag & CSIZE) != CS8 || (t.c_iflag & ISTRIP) != 0) {
+	if (bin_him && ((t.c_cflag & CSIZE) != CS8 ||
+	    (t.c_iflag & ISTRIP) != 0))
 		(void)telnet_request(r->tn, TELNET_OPT_BINARY, TELNET_HIM,
 		    false);
+	if (bin_us && (t.c_cflag & CSIZE) != CS8)
 		(void)telnet_request(r->tn, TELNET_OPT_BINARY, TELNET_US,
 		    false);
-	}
 }
 
 /* BINARY came on for one direction: make the terminal 8-bit for it. */
