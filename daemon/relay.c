@@ -12,8 +12,10 @@
  * The pty runs in packet mode, so the relay hears of what the line
  * discipline does with its queues and flow control:
  *
- *   FLUSHWRITE (^C, ^O, tcflush)  Synch: IAC DM with the DM urgent, so
- *                                 the client discards output in flight
+ *   FLUSHWRITE (^C, tcflush)      output not yet sent is dropped, and
+ *                                 a Synch sent: IAC DM with the DM
+ *                                 urgent, so that the client discards
+ *                                 the output in flight
  *   FLUSHREAD                     client input not yet written is dropped
  *   NOSTOP / DOSTOP (IXON)        SB LFLOW OFF / ON, when the client
  *                                 agreed to LFLOW and only on a change
@@ -78,6 +80,7 @@ struct relay {
 	int		 lflow;		/* IXON as last told, -1: not told */
 	int		 restart_any;	/* IXANY as last told, -1: not told */
 	size_t		 urgent;	/* 1 + offset of a DM to send urgent */
+	size_t		 keep;		/* head of netq a flush must keep */
 	size_t		 netq_off, netq_len;
 	size_t		 ptyq_off, ptyq_len;
 	uint8_t		 netq[RELAY_NETQ_MAX];
@@ -99,7 +102,10 @@ relay_reserve(uint8_t *q, size_t max, size_t *off, size_t len, size_t n)
 	return q + *off + len;
 }
 
-/* Queue telnet-encoded bytes (replies, encoded output) for the client. */
+/*
+ * Queue telnet-encoded bytes for the client that a flush of the output
+ * must not discard: replies, commands, what was queued before login.
+ */
 static void
 relay_queue_net(struct relay *r, const uint8_t *p, size_t n)
 {
@@ -113,6 +119,29 @@ relay_queue_net(struct relay *r, const uint8_t *p, size_t n)
 	}
 	memcpy(dst, p, n);
 	r->netq_len += n;
+	r->keep = r->netq_len;
+}
+
+/*
+ * The terminal's output was flushed: drop the output queued behind the
+ * last reply.  The head of the queue is kept when a send stopped inside
+ * an escape: an odd run of IACs there is the second half of an IAC IAC,
+ * a NUL or LF the second half of a CR NUL or CR LF.
+ */
+static void
+relay_drop_output(struct relay *r)
+{
+	const uint8_t	*q = r->netq + r->netq_off;
+	size_t		 run = 0;
+
+	if (r->keep == 0 && r->netq_len > 0) {
+		while (run < r->netq_len && q[run] == TELNET_IAC)
+			run++;
+		if (run % 2 == 1 || q[0] == '\0' || q[0] == '\n')
+			r->keep = 1;
+	}
+	if (r->netq_len > r->keep)
+		r->netq_len = r->keep;
 }
 
 /* Queue bytes for the pty. */
@@ -161,6 +190,7 @@ relay_to_net(struct relay *r)
 		}
 		r->netq_off += (size_t)n;
 		r->netq_len -= (size_t)n;
+		r->keep -= r->keep < (size_t)n ? r->keep : (size_t)n;
 		if (r->urgent > 0)
 			r->urgent -= (size_t)n;
 		if ((size_t)n < len)
@@ -251,11 +281,13 @@ relay_signal(struct relay *r, int sig)
 
 /*
  * The Synch of RFC 854: IAC DM, the DM sent as urgent data, after which
- * the client throws away data up to the DM.  For AO and FLUSHWRITE.
+ * the client throws away data up to the DM.  For AO and FLUSHWRITE; the
+ * output not yet sent is dropped first.
  */
 static void
 relay_synch(struct relay *r)
 {
+	relay_drop_output(r);
 	telnet_send_command(r->tn, TELNET_DM);
 	if (!r->overflow)
 		r->urgent = r->netq_len;
