@@ -29,6 +29,9 @@
  * client that turns BINARY on for its input gets an 8-bit terminal (CS8,
  * no ISTRIP).
  *
+ * DO TIMING-MARK is answered after the output the pty holds when it
+ * comes, as far as the queue for the client has room.
+ *
  * Both directions are bounded: the pty is read only while little output
  * waits for the client, the socket only while the pty's queue has room.
  * Replies the client provokes (AYT, refused options) are queued even
@@ -65,6 +68,7 @@
 #define RELAY_NETQ_MAX	(128 * 1024)	/* output waiting for the client */
 #define RELAY_NETQ_LOW	(8 * 1024)	/* read the pty only below this */
 #define RELAY_PTYQ_MAX	(64 * 1024)	/* input waiting for the pty */
+#define RELAY_REPLY_ROOM 1024		/* netq left for replies to input */
 #define RELAY_STALL_MS	60000		/* final flush: give up after this */
 #define RELAY_LINGER_MS	2000		/* after our FIN: wait for theirs */
 
@@ -88,6 +92,8 @@ struct relay {
 };
 
 static struct relay	relay;
+
+static int	relay_from_pty(struct relay *);
 
 /* Room for n more bytes at the end of a queue, compacting it if needed. */
 static uint8_t *
@@ -419,6 +425,20 @@ relay_command(struct relay *r, uint8_t cmd)
 	}
 }
 
+/*
+ * Read what the pty holds now into the queue for the client, as far as
+ * the queue has room, so that a reply queued next comes after the output
+ * written before it.
+ */
+static void
+relay_catch_up(struct relay *r)
+{
+	while (!r->pty_closed && !r->overflow &&
+	    r->netq_len + 2 * RELAY_READ + RELAY_REPLY_ROOM <= RELAY_NETQ_MAX)
+		if (relay_from_pty(r) <= 0)
+			break;
+}
+
 /* The handler for the engine's events during the session. */
 static void
 relay_event(void *ctx, const struct telnet_event *ev)
@@ -454,8 +474,11 @@ relay_event(void *ctx, const struct telnet_event *ev)
 		    ev->option.on)
 			relay_binary_on(r, ev->option.side);
 		break;
+	case TELNET_EV_TIMING_MARK:
+		/* The WILL TM follows as a SEND: after the output before. */
+		relay_catch_up(r);
+		break;
 	case TELNET_EV_NEGOTIATION:
-	case TELNET_EV_TIMING_MARK:	/* the reply follows as a SEND */
 	case TELNET_EV_TTYPE:		/* too late to change TERM */
 	case TELNET_EV_ENV:		/* too late to change the env */
 	case TELNET_EV_LFLOW:		/* servers send these, clients not */
