@@ -490,6 +490,13 @@ conn_getline(struct conn *c, bool echo, char *buf, size_t bufsz)
 				continue;
 			if (st == LINE_DONE)
 				strlcpy(buf, c->line.buf, bufsz);
+			/*
+			 * ^D or EOF on an empty answer: the user gives up,
+			 * and the connection ends, as at a terminal's
+			 * login prompt.
+			 */
+			if (st == LINE_EOF)
+				c->eof = true;
 			line_clear(&c->line);
 			(void)conn_flush(c);
 			return st;
