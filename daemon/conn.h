@@ -55,6 +55,8 @@ struct conn {
 	}			 ttype_state;
 	int			 ttype_chosen;	/* index, -1 for none */
 	unsigned int		 ttype_asks;
+	char			 ttype_last[TELNET_TTYPE_MAX + 1];
+	size_t			 ttype_last_len;	/* the client is on it */
 	char			 term[ENV_TERM_MAX + 1];	/* TERM */
 };
 
