@@ -86,7 +86,8 @@ class TelnetClient:
     TCP client such as netcat).  naws is (cols, rows) or None (refuse
     NAWS); ttype a string or None (refuse TTYPE), or a list of types
     offered in turn, one per SB TTYPE SEND: after the last, the list
-    starts over (ttype_wrap, as most clients do) or the last is repeated;
+    starts over (ttype_wrap True), the last is repeated for ever (False),
+    or repeated once before the list starts over ('rfc', RFC 1091);
     env a list of (kind, name, value) to send when asked, or None (refuse
     NEW-ENVIRON).  will and do are further options the client agrees to
     enable on its side (LFLOW, BINARY) and on the server's (BINARY).
@@ -227,6 +228,8 @@ class TelnetClient:
         """The type to send for this SB TTYPE SEND, as bytes."""
         types = [self.ttype] if isinstance(self.ttype, (str, bytes)) \
             else list(self.ttype)
+        if self.ttype_wrap == 'rfc':
+            types = types + types[-1:]
         i = self.ttype_sends
         if i >= len(types):
             i = i % len(types) if self.ttype_wrap else len(types) - 1
