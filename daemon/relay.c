@@ -69,6 +69,7 @@
 #define RELAY_NETQ_LOW	(8 * 1024)	/* read the pty only below this */
 #define RELAY_PTYQ_MAX	(64 * 1024)	/* input waiting for the pty */
 #define RELAY_REPLY_ROOM 1024		/* netq left for replies to input */
+#define RELAY_REFILL_MS	10		/* the pty refills its read buffer */
 #define RELAY_STALL_MS	60000		/* final flush: give up after this */
 #define RELAY_LINGER_MS	2000		/* after our FIN: wait for theirs */
 
@@ -428,15 +429,23 @@ relay_command(struct relay *r, uint8_t cmd)
 /*
  * Read what the pty holds now into the queue for the client, as far as
  * the queue has room, so that a reply queued next comes after the output
- * written before it.
+ * written before it.  A read empties the line discipline's buffer (4 KiB
+ * on Linux), which the kernel then refills from the pty's own buffers a
+ * moment later: an empty read is trusted only after a short wait.
  */
 static void
 relay_catch_up(struct relay *r)
 {
+	struct pollfd	pfd = { .fd = r->pty, .events = POLLIN };
+	int		n;
+
 	while (!r->pty_closed && !r->overflow &&
-	    r->netq_len + 2 * RELAY_READ + RELAY_REPLY_ROOM <= RELAY_NETQ_MAX)
-		if (relay_from_pty(r) <= 0)
+	    r->netq_len + 2 * RELAY_READ + RELAY_REPLY_ROOM <= RELAY_NETQ_MAX) {
+		if ((n = relay_from_pty(r)) == -1)
 			break;
+		if (n == 0 && poll(&pfd, 1, RELAY_REFILL_MS) <= 0)
+			break;
+	}
 }
 
 /* The handler for the engine's events during the session. */
