@@ -181,6 +181,8 @@ class TelnetClient:
     def _negotiate(self, verb, opt):
         self.events.append(({DO: 'DO', DONT: 'DONT', WILL: 'WILL',
                              WONT: 'WONT'}[verb], opt))
+        if opt == TM:
+            return      # WILL or WONT TM answers our DO TM: no reply
         if verb == DO:
             want = ((opt == NAWS and self.naws is not None) or
                     (opt == TTYPE and self.ttype is not None) or
@@ -243,6 +245,11 @@ class TelnetClient:
         self.will.add(opt)
         self.us[opt] = True
         self.sock.sendall(bytes([IAC, WILL, opt]))
+
+    def send_do(self, opt):
+        """Ask for an option on the server's side (DO)."""
+        self.do.add(opt)
+        self.sock.sendall(bytes([IAC, DO, opt]))
 
     def lflow_commands(self):
         """The SB LFLOW commands the server sent, in order."""
