@@ -38,7 +38,7 @@ class BinaryTest(SiteTest):
         self.login(c)
         # The terminal strips; while the command sleeps (no line editor
         # holds the modes), the client turns BINARY on for its input.
-        c.sendline("stty istrip; echo SET''TLED; sleep 1; " + STRIP)
+        c.sendline("stty istrip; echo SET''TLED; sleep 0.5; " + STRIP)
         c.expect(b'SETTLED\r\n')
         c.send_will(BINARY)
         m = c.expect(re.compile(rb'(cs\d) (-?istrip) '))
@@ -106,7 +106,7 @@ class BinaryTest(SiteTest):
         self.assertEqual(both_ways(), want)
         # BINARY on both ways, from the client's command mode, while a
         # command sleeps: the terminal follows.
-        c.send("stty istrip; echo SET''TLED; sleep 1; " + STRIP + '\r')
+        c.send("stty istrip; echo SET''TLED; sleep 0.5; " + STRIP + '\r')
         c.expect(b'SETTLED\r\n')
         c.send(b'\x1d')
         c.expect(b'telnet> ')

@@ -59,7 +59,7 @@ class FlowControlTest(SiteTest):
         # Whatever was in flight arrives; then nothing.
         c.pump(0.3)
         stopped_at = len(c.data)
-        c.pump(1.0)
+        c.pump(0.6)
         self.assertEqual(bytes(c.data[stopped_at:]), b'',
                          'output went on after ^S')
         last = numbers(c.data)[-1]
@@ -198,7 +198,7 @@ class FlushTest(SiteTest):
 import os, termios, time, tty
 tty.setraw(0)
 os.write(1, b"REA" b"DY\r\n")
-time.sleep(1.5)
+time.sleep(0.8)
 termios.tcflush(0, termios.TCIFLUSH)
 os.write(1, b"FLUS" b"HED\r\n")
 buf = b""
