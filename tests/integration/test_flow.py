@@ -11,8 +11,10 @@ from harness import IS_ROOT, PROMPT, SiteTest, processes, wait_for
 from tclient import (AO, DM, IAC, LFLOW, LFLOW_OFF, LFLOW_ON,
                      LFLOW_RESTART_ANY, LFLOW_RESTART_XON)
 
-# Numbered lines, a hundred a second, until interrupted.
-COUNTER = 'i=0; while :; do echo N$i; i=$((i+1)); sleep 0.01; done'
+# Numbered lines, a hundred a second, until interrupted.  A process of
+# its own: ^C kills it outright (an interactive bash running the loop
+# itself may miss a SIGINT that comes while it starts the next sleep).
+COUNTER = "sh -c 'i=0; while :; do echo N$i; i=$((i+1)); sleep 0.01; done'"
 NUMBER = re.compile(rb'N(\d+)\r\n')
 
 
