@@ -95,7 +95,9 @@ PAMFILE		:= $(wildcard pam/nvtd)
 # ./nvtd is the plain build; a sanitizer build stays in its directory.
 BIN		:= $(if $(SANITIZE),$(O)/nvtd,nvtd)
 
-all: $(BIN)
+# $(O)/nvtd by name too: with .SECONDARY, a missing intermediate would
+# not be rebuilt while ./nvtd looks up to date (make CC=clang).
+all: $(O)/nvtd $(BIN)
 
 nvtd: $(O)/nvtd
 	$(Q)cp $< $@

@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "devpts.h"
 #include "options.h"
 #include "pty.h"
 
@@ -49,170 +51,126 @@ report(struct check *ck, enum check_level level, const char *fmt, ...)
 	putchar('\n');
 }
 
-/* A number from a /proc file, or -1. */
-static long
-proc_number(const char *path)
-{
-	FILE	*f;
-	long	 n = -1;
-
-	if ((f = fopen(path, "re")) == NULL)
-		return -1;
-	if (fscanf(f, "%ld", &n) != 1)
-		n = -1;
-	fclose(f);
-	return n;
-}
-
-/* The value of option name in a comma list ("mode=620,gid=5"), or NULL. */
-static const char *
-mount_option(const char *opts, const char *name, char *buf, size_t bufsz)
-{
-	size_t		 len = strlen(name);
-	const char	*p = opts;
-
-	while (p != NULL && *p != '\0') {
-		if (strncmp(p, name, len) == 0 && (p[len] == '=' ||
-		    p[len] == ',' || p[len] == '\0')) {
-			p += len + (p[len] == '=');
-			snprintf(buf, bufsz, "%.*s", (int)strcspn(p, ","), p);
-			return buf;
-		}
-		if ((p = strchr(p, ',')) != NULL)
-			p++;
-	}
-	return NULL;
-}
-
-/*
- * The devpts mounted last on /dev/pts (the one visible), from
- * /proc/self/mountinfo: its super options into opts.  0, or -1.
- */
-static int
-devpts_options(char *opts, size_t size)
-{
-	char	 line[1024], mnt[256], type[64], super[512];
-	char	*dash;
-	FILE	*f;
-	int	 found = -1;
-
-	if ((f = fopen("/proc/self/mountinfo", "re")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if ((dash = strstr(line, " - ")) == NULL ||
-		    sscanf(line, "%*s %*s %*s %*s %255s", mnt) != 1 ||
-		    sscanf(dash + 3, "%63s %*s %511s", type, super) != 2)
-			continue;
-		if (strcmp(mnt, "/dev/pts") == 0 &&
-		    strcmp(type, "devpts") == 0) {
-			strlcpy(opts, super, size);
-			found = 0;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
 /* devpts on /dev/pts, and its options. */
 static void
 check_devpts(struct check *ck, char *opts, size_t size)
 {
 	struct group	*gr = getgrnam("tty");
 	char		 v[32];
+	long		 max, used, more;
 
 	if (devpts_options(opts, size) == -1) {
 		opts[0] = '\0';
 		report(ck, CHECK_FAIL, "devpts is not mounted on /dev/pts; fix: "
-		    "mount -t devpts -o newinstance,ptmxmode=0666,mode=620,"
-		    "gid=5 devpts /dev/pts");
+		    DEVPTS_MOUNT);
 		return;
 	}
 	report(ck, CHECK_OK, "devpts is mounted on /dev/pts (%s)", opts);
-	if (mount_option(opts, "gid", v, sizeof(v)) == NULL)
+	if (devpts_option(opts, "gid", v, sizeof(v)) == NULL)
 		report(ck, geteuid() == 0 ? CHECK_OK : CHECK_WARN,
 		    "devpts has no gid= option: new terminals get their "
-		    "opener's group, %s; fix: mount devpts with gid=5",
+		    "opener's group, %s; fix: mount -o remount,gid=5 /dev/pts",
 		    geteuid() == 0 ? "nvtd (root) sets group tty itself" :
 		    "and nvtd is not root to set group tty");
 	else if (gr != NULL && (gid_t)atol(v) != gr->gr_gid)
 		report(ck, CHECK_WARN, "devpts gid=%s is not the tty group "
-		    "(%u); fix: mount devpts with gid=%u", v,
+		    "(%u); fix: mount -o remount,gid=%u /dev/pts", v,
 		    (unsigned int)gr->gr_gid, (unsigned int)gr->gr_gid);
-	if (mount_option(opts, "max", v, sizeof(v)) != NULL)
-		report(ck, atol(v) < 16 ? CHECK_WARN : CHECK_OK,
-		    "devpts allows %s terminals (max=)", v);
+	if ((max = devpts_max()) < 0)
+		return;
+	used = devpts_in_use();
+	more = max < 8 ? 16 : 2 * max;
+	if (used >= max)
+		report(ck, CHECK_FAIL, "devpts allows %ld terminals (its "
+		    "option max=%ld) and all are in use; fix: mount -o "
+		    "remount,max=%ld /dev/pts", max, max, more);
+	else if (max < 16)
+		report(ck, CHECK_WARN, "devpts allows only %ld terminals (its "
+		    "option max=%ld), %ld in use; fix: mount -o "
+		    "remount,max=%ld /dev/pts", max, max, used, more);
+	else
+		report(ck, CHECK_OK, "devpts allows %ld terminals (its option "
+		    "max=%ld), %ld in use", max, max, used);
 }
 
-/* /dev/ptmx: there, and reaching the devpts on /dev/pts. */
+/*
+ * /dev/ptmx: there, reaching the devpts on /dev/pts, and open to nvtd
+ * (by its effective ids and capabilities: root without
+ * CAP_DAC_OVERRIDE is refused a mode 0000 ptmx).
+ */
 static void
-check_ptmx(struct check *ck, const char *opts)
+check_ptmx(struct check *ck)
 {
-	struct stat	st;
-	char		link[64], v[32];
-	ssize_t		n;
+	struct stat	 st;
+	char		 what[96];
+	const char	*fix;
+	int		 own, usable, level;
 
 	if (lstat("/dev/ptmx", &st) == -1) {
 		if (access("/dev/ptyp0", F_OK) == 0)
 			report(ck, CHECK_WARN, "/dev/ptmx does not exist, "
-			    "legacy BSD ptys will be used; fix: mount devpts "
-			    "and link /dev/ptmx to pts/ptmx");
+			    "legacy BSD ptys will be used; fix: ln -s pts/ptmx "
+			    "/dev/ptmx");
 		else
 			report(ck, CHECK_FAIL, "/dev/ptmx does not exist; fix: "
-			    "ln -sf pts/ptmx /dev/ptmx (with devpts on "
-			    "/dev/pts)");
+			    "ln -s pts/ptmx /dev/ptmx");
 		return;
 	}
-	if (S_ISLNK(st.st_mode)) {
-		n = readlink("/dev/ptmx", link, sizeof(link) - 1);
-		link[n > 0 ? n : 0] = '\0';
-		if (strcmp(link, "pts/ptmx") != 0 &&
-		    strcmp(link, "/dev/pts/ptmx") != 0) {
-			report(ck, CHECK_WARN, "/dev/ptmx links to %s; fix: "
-			    "ln -sf pts/ptmx /dev/ptmx", link);
-			return;
-		}
-		/* Then the mount's ptmxmode decides who may open it. */
-		if (mount_option(opts, "ptmxmode", v, sizeof(v)) == NULL ||
-		    strtol(v, NULL, 8) == 0)
-			report(ck, CHECK_FAIL, "/dev/ptmx links to pts/ptmx, "
-			    "whose mode is %s; fix: mount devpts with "
-			    "ptmxmode=0666", mount_option(opts, "ptmxmode", v,
-			    sizeof(v)) != NULL ? v : "000 (the default)");
+	if (stat("/dev/ptmx", &st) == -1) {
+		if (devpts_mounted())
+			report(ck, CHECK_FAIL, "/dev/ptmx is a link to "
+			    "nothing; fix: ln -sf pts/ptmx /dev/ptmx");
 		else
-			report(ck, CHECK_OK, "/dev/ptmx links to pts/ptmx "
-			    "(ptmxmode=%s)", v);
+			report(ck, CHECK_FAIL, "/dev/ptmx is a link into "
+			    "/dev/pts, where devpts is not mounted; fix: %s",
+			    DEVPTS_MOUNT);
 		return;
 	}
-	if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 5 &&
-	    minor(st.st_rdev) == 2 && (st.st_mode & 0666) != 0666)
-		report(ck, geteuid() == 0 ? CHECK_WARN : CHECK_FAIL,
-		    "/dev/ptmx has mode %04o: only a process that may "
-		    "override file modes can open it (nvtd as root can; "
-		    "screen, tmux, ssh run by users cannot); fix: chmod 0666 "
-		    "/dev/ptmx, or mount devpts with ptmxmode=0666",
-		    (unsigned int)(st.st_mode & 07777));
-	else if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 5 &&
-	    minor(st.st_rdev) == 2)
-		report(ck, CHECK_OK, "/dev/ptmx is the ptmx device (mode %04o)",
-		    (unsigned int)(st.st_mode & 07777));
-	else
+	own = devpts_ptmx_is_own();
+	if (!own && !(S_ISCHR(st.st_mode) && major(st.st_rdev) == 5 &&
+	    minor(st.st_rdev) == 2)) {
 		report(ck, CHECK_FAIL, "/dev/ptmx is not the ptmx device "
 		    "(5:2); fix: ln -sf pts/ptmx /dev/ptmx");
+		return;
+	}
+	/* devpts's ptmx has the mode of the mount option ptmxmode=. */
+	if (own) {
+		snprintf(what, sizeof(what), "devpts's ptmx, mode %04o (mount "
+		    "option ptmxmode=%03o)", (unsigned int)(st.st_mode & 07777),
+		    (unsigned int)(st.st_mode & 0777));
+		fix = "mount -o remount,ptmxmode=0666 /dev/pts";
+	} else {
+		snprintf(what, sizeof(what), "the ptmx device, mode %04o",
+		    (unsigned int)(st.st_mode & 07777));
+		fix = "chmod 0666 /dev/ptmx";
+	}
+	usable = faccessat(AT_FDCWD, "/dev/ptmx", R_OK | W_OK,
+	    AT_EACCESS) == 0;
+	if ((st.st_mode & 0666) == 0666)
+		report(ck, CHECK_OK, "/dev/ptmx is %s", what);
+	else {
+		level = usable ? CHECK_WARN : CHECK_FAIL;
+		report(ck, level, "/dev/ptmx is %s: %s; fix: %s", what,
+		    usable ? "nvtd may open it, but only because it may "
+		    "override file modes (screen, tmux, script run by users "
+		    "cannot)" : "nvtd may not open it", fix);
+	}
 }
 
 /* A real allocation, through the code a login uses. */
 static void
 check_allocation(struct check *ck)
 {
-	struct pty	 p;
-	const char	*why, *fix;
-	int		 err;
+	struct pty	p;
+	struct pty_diag	d;
+	int		err;
 
 	if (pty_open(&p, geteuid(), NULL) == -1) {
 		err = errno;
-		why = pty_why(&p, err, &fix);
+		pty_why(&p, err, &d);
 		report(ck, CHECK_FAIL, "a test terminal cannot be allocated: "
-		    "%s (%s: %s); fix: %s", why, p.failed, strerror(err), fix);
+		    "%s (%s: %s); fix: %s", d.why, p.failed, strerror(err),
+		    d.fix);
 		return;
 	}
 	report(ck, CHECK_OK, "a test terminal was allocated (%s%s)", p.path,
@@ -225,27 +183,28 @@ check_allocation(struct check *ck)
 static void
 check_headroom(struct check *ck)
 {
-	long	nr = proc_number("/proc/sys/kernel/pty/nr");
-	long	max = proc_number("/proc/sys/kernel/pty/max");
-	long	reserve = proc_number("/proc/sys/kernel/pty/reserve");
+	long	nr, max, reserve;
 
-	if (nr < 0 || max < 0) {
-		report(ck, CHECK_WARN, "kernel.pty.nr and kernel.pty.max are "
+	devpts_kernel(&nr, &max, &reserve);
+	if (nr < 0 || max < 0 || reserve < 0) {
+		report(ck, CHECK_WARN, "kernel.pty.nr, .max and .reserve are "
 		    "not readable");
 		return;
 	}
 	if (nr >= max)
 		report(ck, CHECK_FAIL, "no terminal left: kernel.pty.nr %ld "
-		    "of kernel.pty.max %ld; fix: sysctl kernel.pty.max=%ld",
-		    nr, max, 2 * max);
-	else if (max - nr < 16)
-		report(ck, CHECK_WARN, "few terminals left: kernel.pty.nr %ld "
-		    "of kernel.pty.max %ld; fix: sysctl kernel.pty.max=%ld",
-		    nr, max, 2 * max);
+		    "of kernel.pty.max %ld; fix: sysctl -w kernel.pty.max=%ld "
+		    "on the host", nr, max, 2 * max);
+	else if (nr + 16 > max - reserve)
+		report(ck, CHECK_WARN, "few terminals left for containers: "
+		    "kernel.pty.nr %ld of kernel.pty.max %ld, of which %ld "
+		    "(kernel.pty.reserve) only the initial devpts may use; "
+		    "fix: sysctl -w kernel.pty.max=%ld on the host", nr, max,
+		    reserve, 2 * max);
 	else
 		report(ck, CHECK_OK, "terminals in use: kernel.pty.nr %ld of "
-		    "kernel.pty.max %ld (%ld of them reserved for the "
-		    "initial devpts)", nr, max, reserve);
+		    "kernel.pty.max %ld (a devpts mounted in a container may "
+		    "use %ld)", nr, max, max - reserve);
 }
 
 static void
@@ -331,7 +290,7 @@ check_run(const struct options *o)
 		report(&ck, CHECK_WARN, "not running as root: only uid %u can "
 		    "log in", (unsigned int)geteuid());
 	check_devpts(&ck, opts, sizeof(opts));
-	check_ptmx(&ck, opts);
+	check_ptmx(&ck);
 	check_allocation(&ck);
 	check_headroom(&ck);
 	check_tty_group(&ck);

@@ -29,6 +29,7 @@
 #include "conn.h"
 #include "log.h"
 #include "options.h"
+#include "trace.h"
 
 #define CONN_NEGOTIATE_MS	1000	/* wait for answers to the opening */
 #define CONN_READ_SIZE		4096
@@ -246,6 +247,7 @@ conn_event(void *ctx, const struct telnet_event *ev)
 	struct conn	*c = ctx;
 	char		 n[LOG_ESCAPE_MAX], v[LOG_ESCAPE_MAX];
 
+	trace_telnet(ev, -1);	/* before login: data as a count only */
 	switch (ev->kind) {
 	case TELNET_EV_DATA:
 		conn_typeahead(c, ev->data.bytes, ev->data.len);
@@ -304,6 +306,7 @@ conn_event(void *ctx, const struct telnet_event *ev)
 		break;
 	case TELNET_EV_TIMING_MARK:	/* the reply follows as a SEND */
 	case TELNET_EV_LFLOW:		/* nothing to control before login */
+	case TELNET_EV_QSTATE:		/* for traces */
 		break;
 	}
 }

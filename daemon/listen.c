@@ -19,8 +19,9 @@
  * A child says it has authenticated by writing its pid to a pipe shared
  * by all children; that is how the listener tells sessions from
  * connections still at the login prompt.  Children are reaped through a
- * signalfd.  With systemd, the listener reports READY=1, a STATUS= line
- * with the counts, WATCHDOG=1 when the unit asks for it, and STOPPING=1.
+ * signalfd.  To systemd (NOTIFY_SOCKET), the listener reports READY=1
+ * once its sockets listen, a STATUS= line with the counts when they
+ * change, WATCHDOG=1 when the unit asks for it, and STOPPING=1.
  *
  * SIGTERM and SIGINT stop the listener: it closes its sockets and exits
  * 0, and live sessions carry on (their unit uses KillMode=process).
@@ -67,13 +68,13 @@ struct listener {
 	const struct options	*o;
 	const int		*fds;
 	size_t			 nfds;
-	bool			 systemd;
 	int			 sigfd;
 	int			 status[2];	/* children -> listener */
 	struct child		*child;
 	size_t			 nchild, maxchild;
 	size_t			 nauth;
 	unsigned long		 refused;
+	char			 told[80];	/* the last STATUS= */
 	uint64_t		 watchdog_us;
 	long long		 watchdog_last;
 };
@@ -93,63 +94,88 @@ listen_authenticated(void)
 	report_fd = -1;
 }
 
+/*
+ * One listening socket for ai, or -1 with errno.  IPv6 sockets take
+ * IPv6 alone, so that "every address" is two sockets whose addresses
+ * log as themselves, not as ::ffff:127.0.0.1.
+ */
+static int
+listen_socket(const struct addrinfo *ai)
+{
+	int	fd, on = 1, saved;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, ai->ai_protocol);
+	if (fd == -1)
+		return -1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (ai->ai_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
+		    sizeof(on));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+	    listen(fd, LISTEN_BACKLOG) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
 size_t
 listen_open(const struct options *o, int *fds, size_t max)
 {
 	struct addrinfo	 hints, *res, *ai;
 	size_t		 i, n = 0;
-	int		 fd, on = 1, r;
+	int		 fd, r;
 	char		 host[NI_MAXHOST];
 
 	for (i = 0; i < o->nlisten; i++) {
 		const struct options_listen	*l = &o->listen[i];
 
+		/* options.c took numeric addresses only: no resolver here. */
 		memset(&hints, 0, sizeof(hints));
-		hints.ai_family = AF_UNSPEC;
+		hints.ai_family = l->family;
 		hints.ai_socktype = SOCK_STREAM;
-		hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+		hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
 		r = getaddrinfo(l->host[0] != '\0' ? l->host : NULL, l->port,
 		    &hints, &res);
 		if (r != 0) {
-			fprintf(stderr, "nvtd: --listen %s:%s: %s\n", l->host,
-			    l->port, gai_strerror(r));
+			fprintf(stderr, "nvtd: --listen %s: %s\n", l->arg,
+			    gai_strerror(r));
 			exit(1);
 		}
 		for (ai = res; ai != NULL; ai = ai->ai_next) {
 			if (n == max) {
-				fprintf(stderr, "nvtd: --listen: more than %zu "
-				    "sockets\n", max);
+				fprintf(stderr, "nvtd: --listen %s: more than "
+				    "%zu sockets\n", l->arg, max);
 				exit(1);
 			}
 			if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host,
 			    sizeof(host), NULL, 0, NI_NUMERICHOST) != 0)
 				strlcpy(host, "?", sizeof(host));
-			fd = socket(ai->ai_family, ai->ai_socktype |
-			    SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
-			if (fd == -1 && errno == EAFNOSUPPORT &&
-			    l->host[0] == '\0')
-				continue;	/* no IPv6 here: IPv4 will do */
-			if (fd == -1)
-				goto fail;
-			(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
-			    sizeof(on));
-			if (ai->ai_family == AF_INET6)
-				(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY,
-				    &on, sizeof(on));
-			if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
-			    listen(fd, LISTEN_BACKLOG) == -1)
-				goto fail;
-			log_debug("listening on %s port %s", host, l->port);
-			fds[n++] = fd;
+			if ((fd = listen_socket(ai)) != -1) {
+				log_debug("listening on %s port %s", host,
+				    l->port);
+				fds[n++] = fd;
+				continue;
+			}
+			/* No IPv6 here: every address is every IPv4 one. */
+			if (errno == EAFNOSUPPORT && l->host[0] == '\0')
+				continue;
+			/* One line; for every address, say which failed. */
+			if (l->host[0] == '\0')
+				fprintf(stderr, "nvtd: --listen %s: %s port "
+				    "%s: %s\n", l->arg, host, l->port,
+				    strerror(errno));
+			else
+				fprintf(stderr, "nvtd: --listen %s: %s\n",
+				    l->arg, strerror(errno));
+			exit(1);
 		}
 		freeaddrinfo(res);
 	}
 	return n;
-
-fail:
-	fprintf(stderr, "nvtd: --listen %s port %s: %s\n", host,
-	    o->listen[i].port, strerror(errno));
-	exit(1);
 }
 
 /* Milliseconds on the monotonic clock. */
@@ -162,23 +188,46 @@ listen_now(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Tell systemd the counts (a no-op without NOTIFY_SOCKET). */
+/* The counts, as STATUS= and SIGHUP show them. */
+static void
+listen_counts(const struct listener *l, char *buf, size_t size)
+{
+	snprintf(buf, size, "%zu session%s, %zu authenticating, %lu refused",
+	    l->nauth, l->nauth == 1 ? "" : "s", l->nchild - l->nauth,
+	    l->refused);
+}
+
+/*
+ * Tell systemd the counts when they changed (sd_notify is a no-op
+ * without NOTIFY_SOCKET, and -l may run under a Type=notify unit too).
+ */
 static void
 listen_status(struct listener *l)
 {
-	if (!l->systemd)
+	char	now[sizeof(l->told)];
+
+	listen_counts(l, now, sizeof(now));
+	if (strcmp(now, l->told) == 0)
 		return;
-	sd_notifyf(0, "STATUS=%zu sessions, %zu authenticating, %lu refused",
-	    l->nauth, l->nchild - l->nauth, l->refused);
+	strlcpy(l->told, now, sizeof(l->told));
+	sd_notifyf(0, "STATUS=%s", now);
 }
 
-/* Refuse a connection: one line, without waiting, and close it. */
+/*
+ * Refuse a connection: one line, without waiting, and close it.  What
+ * the client already sent (a telnet client may open with its own
+ * negotiation) is read first: closing a socket with unread input resets
+ * the connection, and the client may then lose the line.
+ */
 static void
 listen_refuse(struct listener *l, int fd, const char *addr, const char *why)
 {
-	char	line[128];
-	int	len;
+	char	line[128], junk[512];
+	int	len, n;
 
+	for (n = 0; n < 8; n++)
+		if (recv(fd, junk, sizeof(junk), MSG_DONTWAIT) <= 0)
+			break;
 	len = snprintf(line, sizeof(line), "nvtd: %s; try again later\r\n",
 	    why);
 	(void)send(fd, line, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -251,9 +300,6 @@ listen_fork(struct listener *l, int fd, const char *addr, const char *port,
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		/* Out of the listener's process group: ^C on it is not ours. */
 		(void)setsid();
-		unsetenv("NOTIFY_SOCKET");
-		unsetenv("WATCHDOG_USEC");
-		unsetenv("WATCHDOG_PID");
 		exit(serve(fd, l->o));
 	}
 	close(fd);
@@ -354,6 +400,26 @@ listen_reap(struct listener *l)
 	}
 }
 
+/*
+ * Close the sockets, so that new connections are refused by the kernel
+ * from now on, and let go of the rest.  The children are not waited for:
+ * they are sessions that carry on without us.
+ */
+static void
+listen_stop(struct listener *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->nfds; i++)
+		close(l->fds[i]);
+	close(l->sigfd);
+	close(l->status[0]);
+	close(l->status[1]);
+	free(l->child);
+	l->child = NULL;
+	l->nchild = 0;
+}
+
 /* Pet systemd's watchdog when it is due.  Returns ms to the next one. */
 static int
 listen_watchdog(struct listener *l)
@@ -373,7 +439,7 @@ listen_watchdog(struct listener *l)
 
 int
 listen_run(const struct options *o, const int *fds, size_t nfds,
-    bool systemd, listen_serve_fn *serve)
+    listen_serve_fn *serve)
 {
 	struct listener		 l;
 	struct pollfd		 pfd[LISTEN_FDS_MAX + 2];
@@ -382,12 +448,12 @@ listen_run(const struct options *o, const int *fds, size_t nfds,
 	bool			 backoff = false;
 	size_t			 i;
 	int			 timeout;
+	char			 counts[80];
 
 	memset(&l, 0, sizeof(l));
 	l.o = o;
 	l.fds = fds;
 	l.nfds = nfds;
-	l.systemd = systemd;
 	l.maxchild = o->max_sessions;
 	if ((l.child = calloc(l.maxchild, sizeof(*l.child))) == NULL)
 		fatal("calloc");
@@ -405,19 +471,22 @@ listen_run(const struct options *o, const int *fds, size_t nfds,
 	if ((l.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
 		fatal("signalfd");
 
-	if (systemd && sd_watchdog_enabled(1, &l.watchdog_us) <= 0)
+	/* The sockets listen: connections wait in the backlog from now. */
+	if (sd_watchdog_enabled(1, &l.watchdog_us) <= 0)
 		l.watchdog_us = 0;
 	l.watchdog_last = listen_now();
-	if (systemd)
-		sd_notify(0, "READY=1");
+	sd_notify(0, "READY=1");
 	listen_status(&l);
 	log_info("accepting connections on %zu socket%s", nfds,
 	    nfds == 1 ? "" : "s");
 
 	for (;;) {
+		/*
+		 * Even when full, accept: a connection over a limit is told
+		 * why at once, rather than left waiting in the backlog.
+		 */
 		for (i = 0; i < nfds; i++) {
-			pfd[i].fd = backoff || l.nchild == l.maxchild ? -1 :
-			    fds[i];
+			pfd[i].fd = backoff ? -1 : fds[i];
 			pfd[i].events = POLLIN;
 		}
 		pfd[nfds].fd = l.sigfd;
@@ -442,18 +511,15 @@ listen_run(const struct options *o, const int *fds, size_t nfds,
 				listen_reap(&l);
 				break;
 			case SIGHUP:
-				log_info("%zu sessions, %zu authenticating, "
-				    "%lu refused", l.nauth, l.nchild - l.nauth,
-				    l.refused);
+				listen_counts(&l, counts, sizeof(counts));
+				log_info("%s", counts);
 				break;
 			default:
 				log_info("%s: no longer accepting; live "
 				    "sessions carry on",
 				    strsignal((int)si.ssi_signo));
-				if (systemd)
-					sd_notify(0, "STOPPING=1");
-				for (i = 0; i < nfds; i++)
-					close(fds[i]);
+				sd_notify(0, "STOPPING=1");
+				listen_stop(&l);
 				return 0;
 			}
 		}

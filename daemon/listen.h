@@ -26,7 +26,7 @@ size_t	listen_open(const struct options *, int *fds, size_t max);
  * exit status.
  */
 int	listen_run(const struct options *, const int *fds, size_t nfds,
-	    bool systemd, listen_serve_fn *serve);
+	    listen_serve_fn *serve);
 /*
  * In a child of the listener, tell it that the user has authenticated
  * (the connection now counts as a session).  Does nothing otherwise.

@@ -36,8 +36,10 @@
 #include "monitor.h"
 #include "options.h"
 #include "pty.h"
+#include "record.h"
 #include "relay.h"
 #include "session.h"
+#include "trace.h"
 #include "utmp.h"
 
 /* One connection per process: the relay inherits it across fork(). */
@@ -84,6 +86,19 @@ stdin_connection(void)
 	return fd;
 }
 
+/*
+ * A monitor has nothing to tell systemd: the notify socket and the
+ * watchdog belong to the listener (sd_listen_fds(1) already took the
+ * LISTEN_* variables away).  Nor should a PAM module find them.
+ */
+static void
+systemd_env_drop(void)
+{
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("WATCHDOG_PID");
+}
+
 /* Tell the client, flush, close what was opened, and give up the login. */
 static int
 refuse(struct conn *c, struct auth *a, struct pty *p)
@@ -93,6 +108,22 @@ refuse(struct conn *c, struct auth *a, struct pty *p)
 		pty_close(p);
 	auth_close(a);
 	return 1;
+}
+
+/* Start the session's recording: what its header says. */
+static void
+record_begin(const struct conn *c, const struct user *u, const char *line)
+{
+	struct record_info	ri;
+
+	ri.user = u->name;
+	ri.line = line;
+	ri.addr = c->addr;
+	ri.term = c->term;
+	ri.shell = u->shell;
+	ri.width = c->have_naws && c->ws.ws_col > 0 ? c->ws.ws_col : 80;
+	ri.height = c->have_naws && c->ws.ws_row > 0 ? c->ws.ws_row : 24;
+	record_start(&ri);
 }
 
 /* Serve one login on the connected socket fd.  Returns the exit status. */
@@ -108,6 +139,7 @@ serve(int fd, const struct options *o)
 	int		 ctl = -1;
 
 	/* 1. The connection, and the deadline for everything before login. */
+	systemd_env_drop();
 	if (conn_init(c, fd, o) == -1)
 		fatal("connection");
 	setproctitle("%s [auth]", c->addr);
@@ -127,14 +159,19 @@ serve(int fd, const struct options *o)
 
 	/* 4. The pty, only now, given to the user, window size set. */
 	if (pty_open(&p, a.user.uid, c->have_naws ? &c->ws : NULL) == -1) {
-		int		 err = errno;
-		const char	*fix, *why = pty_why(&p, err, &fix);
+		int		err = errno;
+		struct pty_diag	d;
 
+		pty_why(&p, err, &d);
 		log_warnx("no pseudo-terminal for %s: %s (%s: %s); fix: %s",
-		    a.user.name, why, p.failed, strerror(err), fix);
-		conn_printf(c, "no pseudo-terminal available: %s\n", why);
+		    a.user.name, d.why, p.failed, strerror(err), d.fix);
+		conn_printf(c, "no pseudo-terminal available: %s\n", d.why);
 		return refuse(c, &a, NULL);
 	}
+	trace_step("pty %s: %s; the slave given to uid %u, group tty, mode "
+	    "0620; termios and window size set; TIOCPKT on the master",
+	    p.path, p.bsd ? "a BSD pty" : "posix_openpt, grantpt, unlockpt, "
+	    "ptsname", (unsigned int)a.user.uid);
 
 	/* 5. The PAM session, on that tty. */
 	if (auth_open_session(&a, p.path) == -1)
@@ -170,17 +207,23 @@ serve(int fd, const struct options *o)
 	}
 	close(p.slave);
 	p.slave = -1;
+	(void)record_prepare();		/* the pipe, if recording */
 	relay = relay_start(c, p.master, &a.user, &ctl);
 	if (relay == -1) {
 		log_warn("fork");
 		kill(shell, SIGHUP);
-	}
+	} else
+		trace_step("fork: the relay, pid %ld", (long)relay);
 	/* The relay alone holds the master and the socket now. */
 	pty_close(&p);
 	close(c->fd);
+	/* The recording, created only now: the relay never holds it. */
+	if (relay != -1 && record_enabled())
+		record_begin(c, &a.user, p.line);
 
 	/* 8. Wait; then the logout, as root, in the process that opened. */
 	(void)monitor_wait(shell, relay, ctl);
+	record_finish();
 	utmp_logout(shell, p.line);
 	pty_release(&p);
 	log_auth(LOG_INFO, "session closed for %s on %s", a.user.name,
@@ -193,6 +236,7 @@ int
 main(int argc, char *argv[])
 {
 	struct options	o;
+	const char	*why;
 	int		fds[LISTEN_FDS_MAX];
 	size_t		nfds;
 	int		fd, n;
@@ -204,6 +248,19 @@ main(int argc, char *argv[])
 	log_init("nvtd", o.debug);
 	log_set_debug(o.debug);
 	signal(SIGPIPE, SIG_IGN);
+
+	/* The trace file and the recordings' directory: as root, once. */
+	if (trace_init(o.trace, o.debug, o.trace_file) == -1) {
+		fprintf(stderr, "nvtd: --trace-file %s: %s\n", o.trace_file,
+		    errno == EEXIST ? "exists; nvtd writes a trace only to "
+		    "a new file" : strerror(errno));
+		return 2;
+	}
+	if (o.record_dir != NULL && record_setup(o.record_dir,
+	    o.record_limit, o.record_input, &why) == -1) {
+		fprintf(stderr, "nvtd: --record %s: %s\n", o.record_dir, why);
+		return 2;
+	}
 
 	/* systemd's sockets (LISTEN_FDS, removed from our environment). */
 	if ((n = sd_listen_fds(1)) < 0)
@@ -224,7 +281,7 @@ main(int argc, char *argv[])
 		(void)fcntl(fds[nfds], F_SETFL, O_NONBLOCK);
 	}
 	if (nfds > 0)
-		return listen_run(&o, fds, nfds, true, serve);
+		return listen_run(&o, fds, nfds, serve);
 
 	/* inetd, or systemd Accept=yes with StandardInput=socket. */
 	if ((fd = stdin_connection()) != -1)
@@ -233,7 +290,7 @@ main(int argc, char *argv[])
 	/* Our own listener. */
 	if (o.nlisten > 0) {
 		nfds = listen_open(&o, fds, LISTEN_FDS_MAX);
-		return listen_run(&o, fds, nfds, false, serve);
+		return listen_run(&o, fds, nfds, serve);
 	}
 
 	fprintf(stderr, "nvtd: standard input is not a connected socket and "

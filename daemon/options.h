@@ -11,10 +11,15 @@
 #define OPTIONS_ACCEPT_ENV_MAX	32
 #define OPTIONS_LISTEN_MAX	16
 
-/* One -l: an address (NULL: every address) and a port. */
+/*
+ * One -l: a numeric address ("": every address), its family (AF_UNSPEC
+ * for every address), a port, and the value as given, for messages.
+ */
 struct options_listen {
-	char	host[64];
-	char	port[8];
+	const char	*arg;
+	int		 family;
+	char		 host[64];
+	char		 port[8];
 };
 
 struct options {
@@ -29,6 +34,13 @@ struct options {
 	unsigned int	 fail_delay_ms;
 	bool		 debug;
 	bool		 check;			/* --check */
+
+	/* Teaching and operations: the trace and session recording. */
+	unsigned int	 trace;			/* -D: TRACE_* bits */
+	const char	*trace_file;		/* --trace-file */
+	const char	*record_dir;		/* --record */
+	bool		 record_input;		/* --record-input */
+	unsigned long long record_limit;	/* --record-limit, bytes */
 
 	/* The listener (-l, or systemd Accept=no). */
 	struct options_listen listen[OPTIONS_LISTEN_MAX];

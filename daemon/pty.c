@@ -33,6 +33,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "devpts.h"
 #include "log.h"
 #include "pty.h"
 
@@ -247,57 +248,121 @@ fail:
 	return -1;
 }
 
-/* What a failure means, by step and errno; the first match wins. */
+/*
+ * posix_openpt() failed: which piece of the devpts setup is at fault,
+ * named as the operator would see it (a mount option, a limit, a file),
+ * with a command that fixes it.  0, or -1 if err is none of these.
+ */
+static int
+pty_why_ptmx(int err, struct pty_diag *d)
+{
+	struct stat	st;
+	long		max, used, nr, kmax, reserve;
+
+	switch (err) {
+	case ENOENT:
+		/* A link to pts/ptmx, but nothing mounted on /dev/pts. */
+		if (lstat("/dev/ptmx", &st) == 0 && !devpts_mounted()) {
+			strlcpy(d->why, "devpts is not mounted on /dev/pts",
+			    sizeof(d->why));
+			strlcpy(d->fix, DEVPTS_MOUNT, sizeof(d->fix));
+			return 0;
+		}
+		strlcpy(d->why, "/dev/ptmx does not exist", sizeof(d->why));
+		snprintf(d->fix, sizeof(d->fix), "%s%sln -s pts/ptmx /dev/ptmx",
+		    devpts_mounted() ? "" : DEVPTS_MOUNT,
+		    devpts_mounted() ? "" : " && ");
+		return 0;
+	case EACCES:
+	case EPERM:
+		if (stat("/dev/ptmx", &st) == -1)
+			return -1;
+		if (devpts_ptmx_is_own()) {
+			snprintf(d->why, sizeof(d->why), "/dev/ptmx refuses "
+			    "access (devpts mount option ptmxmode=%03o)",
+			    (unsigned int)(st.st_mode & 0777));
+			strlcpy(d->fix, "mount -o remount,ptmxmode=0666 "
+			    "/dev/pts", sizeof(d->fix));
+		} else if ((st.st_mode & 0666) != 0666) {
+			snprintf(d->why, sizeof(d->why), "/dev/ptmx refuses "
+			    "access (mode %04o)", (unsigned int)(st.st_mode &
+			    07777));
+			strlcpy(d->fix, "chmod 0666 /dev/ptmx", sizeof(d->fix));
+		} else {
+			/* Not the mode: a device cgroup, a security module. */
+			strlcpy(d->why, "/dev/ptmx refuses access (not by its "
+			    "mode)", sizeof(d->why));
+			strlcpy(d->fix, "allow the device c 5:2 rw in the "
+			    "container's device cgroup and security policy",
+			    sizeof(d->fix));
+		}
+		return 0;
+	case ENOSPC:
+	case EAGAIN:
+		/* The mount's own limit, else the kernel's. */
+		max = devpts_max();
+		used = devpts_in_use();
+		if (max >= 0 && used >= max) {
+			snprintf(d->why, sizeof(d->why), "all %ld "
+			    "pseudo-terminals of this devpts are in use "
+			    "(mount option max=%ld)", max, max);
+			snprintf(d->fix, sizeof(d->fix), "mount -o remount,"
+			    "max=%ld /dev/pts", max < 8 ? 16 : 2 * max);
+			return 0;
+		}
+		devpts_kernel(&nr, &kmax, &reserve);
+		snprintf(d->why, sizeof(d->why), "the kernel's limit of "
+		    "pseudo-terminals is reached (kernel.pty.max=%ld)", kmax);
+		snprintf(d->fix, sizeof(d->fix), "sysctl -w kernel.pty.max=%ld "
+		    "on the host (kernel.pty.nr is %ld; a devpts mounted in a "
+		    "container may only use kernel.pty.max - "
+		    "kernel.pty.reserve = %ld of them)", 2 * kmax, nr,
+		    kmax - reserve);
+		return 0;
+	case EIO:
+	case ENODEV:
+		strlcpy(d->why, "devpts is not mounted on /dev/pts",
+		    sizeof(d->why));
+		strlcpy(d->fix, DEVPTS_MOUNT, sizeof(d->fix));
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* The other steps: what a failure means, by step; the first match wins. */
 static const struct {
 	const char	*step;		/* NULL: any step */
-	int		 err;		/* 0: any errno */
 	const char	*why;
 	const char	*fix;
 } pty_reasons[] = {
-	{ "posix_openpt", ENOENT, "/dev/ptmx does not exist",
-	    "mount devpts on /dev/pts and make /dev/ptmx a link to pts/ptmx" },
-	{ "posix_openpt", EACCES, "/dev/ptmx refuses access",
-	    "mount devpts with ptmxmode=0666, or fix the mode of /dev/ptmx" },
-	{ "posix_openpt", EPERM, "/dev/ptmx refuses access",
-	    "mount devpts with ptmxmode=0666, or fix the mode of /dev/ptmx" },
-	{ "posix_openpt", ENOSPC, "all pseudo-terminals are in use",
-	    "raise kernel.pty.max or the devpts max= option (see "
-	    "kernel.pty.nr; containers also lose kernel.pty.reserve)" },
-	{ "posix_openpt", EAGAIN, "all pseudo-terminals are in use",
-	    "raise kernel.pty.max or the devpts max= option" },
-	{ "posix_openpt", EIO, "devpts is not mounted on /dev/pts",
-	    "mount -t devpts -o newinstance,ptmxmode=0666,mode=620,gid=5 "
-	    "devpts /dev/pts" },
-	{ "posix_openpt", ENODEV, "devpts is not mounted on /dev/pts",
-	    "mount -t devpts -o newinstance,ptmxmode=0666,mode=620,gid=5 "
-	    "devpts /dev/pts" },
-	{ "BSD pty", 0, "no BSD pseudo-terminal is free",
-	    "use UNIX 98 ptys: mount devpts and create /dev/ptmx" },
-	{ "grantpt", 0, "the terminal's permissions cannot be set",
-	    "mount devpts with gid=5,mode=620" },
-	{ "fchown", 0, "the terminal cannot be given to the user",
-	    "run nvtd as root; in a user namespace, map the tty group, or "
-	    "mount devpts with gid=5" },
-	{ "open slave", 0, "the terminal cannot be opened",
+	{ "BSD pty", "no BSD pseudo-terminal is free",
+	    "use UNIX 98 ptys: " DEVPTS_MOUNT " && ln -s pts/ptmx /dev/ptmx" },
+	{ "grantpt", "the terminal's permissions cannot be set",
+	    "mount -o remount,gid=5,mode=620 /dev/pts" },
+	{ "fchown", "the terminal cannot be given to the user",
+	    "run nvtd as root; in a user namespace, map the tty group (gid 5) "
+	    "and mount devpts with gid=5" },
+	{ "open slave", "the terminal cannot be opened",
 	    "check the devpts mount options (nvtd --check)" },
-	{ NULL, 0, "the terminal cannot be set up", "run nvtd --check" },
+	{ NULL, "the terminal cannot be set up", "run nvtd --check" },
 };
 
-const char *
-pty_why(const struct pty *p, int err, const char **fix)
+void
+pty_why(const struct pty *p, int err, struct pty_diag *d)
 {
 	size_t	i;
 
-	for (i = 0; i < sizeof(pty_reasons) / sizeof(pty_reasons[0]); i++) {
-		if (pty_reasons[i].step != NULL && (p->failed == NULL ||
-		    strcmp(pty_reasons[i].step, p->failed) != 0))
-			continue;
-		if (pty_reasons[i].err != 0 && pty_reasons[i].err != err)
-			continue;
-		break;
-	}
-	*fix = pty_reasons[i].fix;
-	return pty_reasons[i].why;
+	if (p->failed != NULL && strcmp(p->failed, "posix_openpt") == 0 &&
+	    pty_why_ptmx(err, d) == 0)
+		return;
+	for (i = 0; i < sizeof(pty_reasons) / sizeof(pty_reasons[0]) - 1;
+	    i++)
+		if (p->failed != NULL &&
+		    strcmp(pty_reasons[i].step, p->failed) == 0)
+			break;
+	strlcpy(d->why, pty_reasons[i].why, sizeof(d->why));
+	strlcpy(d->fix, pty_reasons[i].fix, sizeof(d->fix));
 }
 
 void

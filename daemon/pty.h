@@ -31,11 +31,17 @@ typedef int	pty_open_fn(const char *path, int flags);
  * left open.
  */
 int	pty_open(struct pty *, uid_t uid, const struct winsize *ws);
+/* Why an allocation failed: words for the client, a fix for the log. */
+struct pty_diag {
+	char	why[128];	/* "all 3 pseudo-terminals ... (max=3)" */
+	char	fix[256];	/* "mount -o remount,max=16 /dev/pts" */
+};
+
 /*
- * Why pty_open() failed with err, in words for the client, and with the
- * fix for the operator in *fix.
+ * Why pty_open() failed with err, looking at the devpts mount and
+ * /dev/ptmx to name the option, limit or file at fault.
  */
-const char	*pty_why(const struct pty *, int err, const char **fix);
+void	pty_why(const struct pty *, int err, struct pty_diag *);
 /*
  * Find a free BSD master in dir: /dev/pty[p-za-e][0-9a-f] in order, in
  * use (EIO) skipped, stopping at the first that does not exist.  Returns

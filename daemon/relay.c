@@ -61,8 +61,10 @@
 #include "conn.h"
 #include "log.h"
 #include "privs.h"
+#include "record.h"
 #include "relay.h"
 #include "telnet.h"
+#include "trace.h"
 
 #define RELAY_READ	16384		/* one read from either side */
 #define RELAY_NETQ_MAX	(128 * 1024)	/* output waiting for the client */
@@ -77,6 +79,8 @@ struct relay {
 	int		 net;
 	int		 pty;
 	int		 ctl;
+	int		 rec;		/* to the monitor's recording, or -1 */
+	int		 rec_input;	/* the same, with --record-input */
 	struct telnet	*tn;
 	const char	*addr;
 	bool		 pty_closed;
@@ -454,10 +458,15 @@ relay_event(void *ctx, const struct telnet_event *ev)
 {
 	struct relay	*r = ctx;
 	struct winsize	 ws;
+	uint16_t	 size[2];
 
+	trace_telnet(ev, r->pty);	/* data only while the pty echoes */
 	switch (ev->kind) {
 	case TELNET_EV_DATA:
 		relay_queue_pty(r, ev->data.bytes, ev->data.len);
+		if (r->rec_input != -1)
+			record_send(r->rec_input, RECORD_INPUT,
+			    ev->data.bytes, ev->data.len);
 		break;
 	case TELNET_EV_SEND:
 		relay_queue_net(r, ev->data.bytes, ev->data.len);
@@ -473,6 +482,11 @@ relay_event(void *ctx, const struct telnet_event *ev)
 		if (ioctl(r->pty, TIOCSWINSZ, &ws) == -1)
 			log_debug("%s: TIOCSWINSZ: %s", r->addr,
 			    strerror(errno));
+		if (r->rec != -1) {
+			size[0] = ev->naws.width;
+			size[1] = ev->naws.height;
+			record_send(r->rec, RECORD_RESIZE, size, sizeof(size));
+		}
 		break;
 	case TELNET_EV_OPTION:
 		if (ev->option.opt == TELNET_OPT_LFLOW && ev->option.on) {
@@ -492,6 +506,7 @@ relay_event(void *ctx, const struct telnet_event *ev)
 	case TELNET_EV_ENV:		/* too late to change the env */
 	case TELNET_EV_LFLOW:		/* servers send these, clients not */
 	case TELNET_EV_DISCARD:
+	case TELNET_EV_QSTATE:		/* for traces */
 		break;
 	}
 }
@@ -509,9 +524,14 @@ relay_from_pty(struct relay *r)
 	n = read(r->pty, buf, sizeof(buf));
 	if (n > 0) {
 		/* Packet mode: a control byte, then data if it is 0. */
-		if (buf[0] == TIOCPKT_DATA)
+		if (buf[0] == TIOCPKT_DATA) {
 			relay_output(r, buf + 1, (size_t)n - 1);
-		else
+			/* Recording off: this test is all it costs. */
+			if (r->rec != -1)
+				record_send(r->rec, RECORD_OUTPUT, buf + 1,
+				    (size_t)n - 1);
+			trace_ptydata(buf + 1, (size_t)n - 1);
+		} else
 			relay_packet(r, buf[0]);
 		relay_modes(r);
 		return 1;
@@ -679,7 +699,8 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 	const char	*what;
 	sigset_t	 all, old;
 	pid_t		 pid;
-	int		 saved, fds[2];
+	int		 saved, fds[2], rec;
+	bool		 input;
 
 	if (pipe2(fds, O_CLOEXEC) == -1)
 		return -1;
@@ -697,6 +718,8 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 		return pid;
 	}
 	close(fds[1]);
+	/* Only the monitor may hold the recording's directory and file. */
+	rec = record_relay(&input);
 
 	/* The child: default signals, except that a dead socket is EPIPE. */
 	signal(SIGTERM, SIG_DFL);
@@ -711,9 +734,13 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 		log_warn("relay: %s", what);
 		_exit(1);
 	}
+	trace_step("relay: setresgid %u, setresuid %u: the user's ids, "
+	    "checked", (unsigned int)u->gid, (unsigned int)u->uid);
 	setproctitle("%s [relay]", u->name);
 
 	memset(r, 0, sizeof(*r));
+	r->rec = rec;
+	r->rec_input = input ? rec : -1;
 	r->net = c->fd;
 	r->pty = master;
 	r->ctl = fds[0];
@@ -734,5 +761,8 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 	/* Remote flow control, now that there is a terminal to follow. */
 	(void)telnet_request(r->tn, TELNET_OPT_LFLOW, TELNET_HIM, true);
 
-	_exit(relay_run(r));
+	saved = relay_run(r);
+	if (r->rec != -1)
+		record_relay_end(r->rec);
+	_exit(saved);
 }

@@ -24,9 +24,11 @@ import grp
 import itertools
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import threading
@@ -188,9 +190,52 @@ def wchan(pid):
         return None
 
 
+def live_environ(pid):
+    """The environment pid has now: the strings its libc's environ points
+    to, read from /proc/PID/mem (root only).  /proc/PID/environ shows
+    instead the memory the environment started in, which unsetenv(3)
+    leaves alone and setproctitle(3) writes over."""
+    base = libc = None
+    with open('/proc/%d/maps' % pid) as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) >= 6 and fields[2] == '00000000' and \
+                    os.path.basename(fields[5]).startswith('libc.so'):
+                base, libc = int(fields[0].split('-')[0], 16), fields[5]
+                break
+    if libc is None:
+        raise AssertionError('no libc in the maps of %d' % pid)
+    nm = subprocess.run(['nm', '-D', '/proc/%d/root%s' % (pid, libc)],
+                        capture_output=True, text=True, check=True).stdout
+    offset = int(re.search(r'^([0-9a-f]+) \w environ@', nm, re.M).group(1),
+                 16)
+    names = {}
+    with open('/proc/%d/mem' % pid, 'rb') as mem:
+        def word(addr):
+            mem.seek(addr)
+            return struct.unpack('<Q', mem.read(8))[0]
+        array = word(base + offset)
+        for i in range(10000):
+            ptr = word(array + 8 * i)
+            if ptr == 0:
+                break
+            mem.seek(ptr)
+            entry = mem.read(4096).split(b'\0', 1)[0].decode(
+                errors='replace')
+            name, _, value = entry.partition('=')
+            names[name] = value
+    return names
+
+
 def pty_count():
     with open('/proc/sys/kernel/pty/nr') as f:
         return int(f.read())
+
+
+# The devpts a site's daemon gets by default, in its mount namespace.
+PRIVATE_DEVPTS = ('mount -t devpts -o newinstance,ptmxmode=0666,mode=620,'
+                  'gid=%d devpts /dev/pts && '
+                  'mount --bind /dev/pts/ptmx /dev/ptmx' % TTY_GID)
 
 
 def wait_for(cond, timeout=10.0, what='condition', interval=0.02):
@@ -384,6 +429,14 @@ class Site:
             env['UID_WRAPPER_DISABLE_DEEPBIND'] = '1'
             env['NSS_WRAPPER_DISABLE_DEEPBIND'] = '1'
             sp = os.path.join(self.sanitizer_dir, 'report')
+            # pam_wrapper's constructor leaks a few strings in processes
+            # forked after it ran (a listener's monitors): its leak, not
+            # nvtd's.
+            supp = os.path.join(self.dir, 'lsan.supp')
+            with open(supp, 'w') as f:
+                f.write('leak:libpam_wrapper.so\n')
+            env['LSAN_OPTIONS'] = ('suppressions=%s:print_suppressions=0' %
+                                   supp)
             # The preloaded wrappers come before the ASan runtime.
             env['ASAN_OPTIONS'] = ('log_path=%s:verify_asan_link_order=0:'
                                    'detect_leaks=%d' % (sp, leak_check))
@@ -392,21 +445,35 @@ class Site:
         return env
 
     def start(self, args=(), env=None, accounting='isolated',
-              binary=None, leak_check=True, mode='inetd', address=None):
+              binary=None, leak_check=True, mode='inetd', address=None,
+              listen=None, pid_env=(), setup=(), prefix=()):
         """Serve nvtd ARGS on a free loopback port; return the port.
 
         mode: how nvtd is started, on address (default 127.0.0.1):
           'inetd'    systemd-socket-activate --inetd -a: a connection on
                      stdin per process (systemd Accept=yes, inetd)
+          'accept'   systemd-socket-activate -a: a connection as fd 3 in
+                     LISTEN_FDS per process (Accept=yes without
+                     StandardInput=socket)
           'systemd'  systemd-socket-activate without -a: the listening
                      socket in LISTEN_FDS (systemd Accept=no); the
-                     activator execs nvtd, so self.proc is the listener
+                     activator execs nvtd when the first connection
+                     comes, and self.proc is the listener from then on
           'listen'   nvtd -l ADDRESS:PORT, its own listener
+        listen: with mode 'listen', the -l values instead, each with
+        '{port}' standing for the port (e.g. ['{port}'] for every
+        address); the site waits for the first to listen.
+        pid_env: names of variables set to the daemon's own pid (as
+        systemd sets WATCHDOG_PID).
         accounting: 'isolated' (root: the site's empty wtmp, no utmp),
         'utmp' (root: the site's utmp and wtmp files, both present),
         'absent' (root: neither /run/utmp nor /var/log/wtmp exists).
         leak_check=False turns LeakSanitizer off, for the rare test where
         a PAM module leaks.
+        setup: shell commands run in the daemon's mount namespace (root
+        only) before the daemon starts, e.g. a devpts of its own; one that
+        fails stops the start.  prefix: a command the daemon (with its
+        activator) runs under, e.g. setpriv to drop a capability.
         """
         self._kill_tree()       # a restart: the previous daemon goes
         self._write_files()
@@ -423,18 +490,31 @@ class Site:
             denv = self.daemon_env(env, leak_check)
             penv = {'PATH': os.environ.get('PATH', '/usr/bin:/bin')}
             if mode == 'listen':
-                argv = [binary] + list(args) + ['-l', hostport % port]
+                specs = [v.replace('{port}', str(port)) for v in listen] \
+                    if listen else [hostport % port]
+                argv = [binary] + list(args)
+                for v in specs:
+                    argv += ['-l', v]
                 penv.update(denv)
             else:
                 argv = [ACTIVATE, '-l', hostport % port]
                 if mode == 'inetd':
                     argv += ['--inetd', '-a']
+                elif mode == 'accept':
+                    argv += ['-a']
                 elif mode != 'systemd':
                     raise ValueError('mode %r' % mode)
                 for k, v in denv.items():
                     argv += ['-E', '%s=%s' % (k, v)]
+                # Without a value: the activator passes on its own.
+                argv += ['-E' + k for k in pid_env]
                 argv += [binary] + list(args)
-            argv = self._namespace(argv, accounting)
+            if pid_env:
+                # Every step from here to nvtd is an exec: $$ is its pid.
+                argv = ['/bin/sh', '-c', 'for v in %s; do export $v=$$; '
+                        'done; exec "$@"' % ' '.join(pid_env), 'sh'] + argv
+            argv = self._namespace(list(prefix) + argv, accounting,
+                                   binary, setup)
             log = open(self.log_path, 'ab')
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                          stdout=log, stderr=log,
@@ -454,15 +534,19 @@ class Site:
         raise AssertionError('the daemon did not listen; log:\n' +
                              self.read_log())
 
-    def _namespace(self, argv, accounting):
+    def _namespace(self, argv, accounting, binary, setup=()):
         """As root: the command, in a mount namespace of its own.
 
         There, /var/log/wtmp and /run are the site's, and /tmp is an empty
         tmpfs: pam_wrapper copies the service files to /tmp/pam.X, and in
         a shared /tmp, daemons of tests running side by side can take
-        each other's copy for a stale one and remove it.
+        each other's copy for a stale one and remove it.  Then the setup
+        commands run, each echoed to the log.
         """
         if not IS_ROOT:
+            if setup:
+                raise unittest.SkipTest('needs root: setup commands run '
+                                        'in a private mount namespace')
             return argv
         if not CAN_UNSHARE:
             raise unittest.SkipTest('running as root, but unshare -m '
@@ -480,10 +564,56 @@ class Site:
                 open(self.utmp, 'ab').close()
             script = ('mount --bind "$W" /var/log/wtmp && '
                       'mount --bind "$R" /run && exec "$@"')
-        script = 'mount -t tmpfs -o mode=1777 nvtd-tmp /tmp && ' + script
+        # What lives under /tmp and the daemon needs (the tree, when it
+        # was checked out there) is bound back into the private /tmp.
+        keep = sorted({p for p in (TOP, os.path.dirname(binary))
+                       if p == '/tmp' or p.startswith('/tmp/')})
+        hosttmp = os.path.join(self.dir, 'host-tmp')
+        os.makedirs(hosttmp, exist_ok=True)
+        rebind = ''.join(' && mkdir -p "%s" && mount --bind "$H/%s" "%s"' %
+                         (p, os.path.relpath(p, '/tmp'), p) for p in keep)
+        script = ('mount --bind /tmp "$H" && '
+                  'mount -t tmpfs -o mode=1777 nvtd-tmp /tmp' + rebind +
+                  ' && ' + script)
+        # A devpts of the site's own, as a container has: its ptys are
+        # the site's alone (pty_count() counts them), whatever else runs
+        # on the machine.  A setup that mounts its own replaces it.
+        if not setup:
+            setup = [PRIVATE_DEVPTS]
+        if setup:
+            script = script.replace(' && exec "$@"', '')
+            for cmd in setup:
+                script += " && echo setup: %s && %s" % (shlex.quote(cmd),
+                                                        cmd)
+            script += ' && exec "$@"'
         return ['unshare', '-m', '--propagation', 'private', '--',
                 'env', 'W=' + self.wtmp, 'R=' + self.rundir, 'E=' + empty,
-                '/bin/sh', '-c', script, 'sh'] + argv
+                'H=' + hosttmp, '/bin/sh', '-c', script, 'sh'] + argv
+
+    def run_inside(self, argv, env=None, timeout=30):
+        """Run argv where the daemon runs: in its mount namespace (as
+        root), with its environment (the wrappers, sanitizer options)."""
+        if self.proc is None:
+            raise AssertionError('run_inside: the daemon is not running')
+        if IS_ROOT and CAN_UNSHARE:
+            argv = ['nsenter', '-t', str(self.proc.pid), '-m', '--'] + \
+                list(argv)
+        penv = {'PATH': os.environ.get('PATH', '/usr/bin:/bin')}
+        penv.update(self.daemon_env(env))
+        return subprocess.run(argv, stdin=subprocess.DEVNULL,
+                              capture_output=True, env=penv,
+                              timeout=timeout)
+
+    def pty_count(self):
+        """The ptys the daemon has: as root, those of its own devpts
+        (seen through /proc/PID/root); else every pty on the machine."""
+        if IS_ROOT and CAN_UNSHARE and self.proc is not None:
+            try:
+                names = os.listdir('/proc/%d/root/dev/pts' % self.proc.pid)
+                return sum(1 for n in names if n.isdigit())
+            except OSError:
+                pass
+        return pty_count()
 
     def monitors(self):
         """The nvtd processes the activator started, one per connection."""

@@ -92,14 +92,16 @@ class TelnetClient:
     NEW-ENVIRON).  will and do are further options the client agrees to
     enable on its side (LFLOW, BINARY) and on the server's (BINARY).
     rcvbuf sets a small receive buffer, for a client slow to read.
+    source is the local address to connect from (127.0.0.2 is as much
+    loopback as 127.0.0.1, and another source to the server).
 
     The socket reads urgent data inline; the offsets in raw at which the
     server's urgent mark stood (the DM of a Synch) are kept in marks.
     """
 
     def __init__(self, port, host='127.0.0.1', answer=True, naws=(80, 24),
-                 ttype='XTERM', env=None, connect_timeout=5.0, will=(),
-                 do=(), ttype_wrap=True, rcvbuf=None):
+                 ttype='XTERM', env=None, connect_timeout=5.0,
+                 source=None, will=(), do=(), ttype_wrap=True, rcvbuf=None):
         self.answer = answer
         self.naws = naws
         self.ttype = ttype
@@ -121,13 +123,18 @@ class TelnetClient:
         self._sb = bytearray()
         self._cr = False
         if rcvbuf is None:
-            self.sock = socket.create_connection((host, port),
-                                                 connect_timeout)
+            self.sock = socket.create_connection(
+                (host, port), connect_timeout,
+                source_address=(source, 0) if source else None)
         else:
-            # Before connect: the window offered is set by then.
-            self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            # Set before connect: the window offered is fixed by then.
+            self.sock = socket.socket(
+                socket.AF_INET6 if ':' in host else socket.AF_INET,
+                socket.SOCK_STREAM)
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF,
                                  rcvbuf)
+            if source:
+                self.sock.bind((source, 0))
             self.sock.settimeout(connect_timeout)
             self.sock.connect((host, port))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
