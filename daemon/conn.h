@@ -55,6 +55,9 @@ struct conn {
 	}			 ttype_state;
 	int			 ttype_chosen;	/* index, -1 for none */
 	unsigned int		 ttype_asks;
+	/* The type the client sent last, and is on now. */
+	char			 ttype_last[TELNET_TTYPE_MAX + 1];
+	size_t			 ttype_last_len;
 	char			 term[ENV_TERM_MAX + 1];	/* TERM */
 };
 
