@@ -36,7 +36,7 @@ Q		:= $(if $(filter 0,$(V)),@)
 # Each compiler and sanitizer combination builds in its own directory.
 O		:= build/$(notdir $(CC))$(if $(SANITIZE),-$(subst $(comma),-,$(SANITIZE)))
 
-PKGS		:= libbsd-overlay libbsd-ctor pam
+PKGS		:= libsystemd libbsd-overlay libbsd-ctor pam
 PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_CFLAGS	:= $(shell pkg-config --cflags cmocka 2>/dev/null)

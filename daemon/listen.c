@@ -46,11 +46,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "deadline.h"
 #include "listen.h"
 #include "log.h"
 #include "options.h"
-#include "sd.h"
 
 #define LISTEN_BACKLOG		128
 #define LISTEN_ACCEPT_BURST	64	/* accepts per socket per wakeup */

@@ -24,6 +24,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "auth.h"
 #include "banner.h"
 #include "check.h"
@@ -37,7 +39,6 @@
 #include "pty.h"
 #include "record.h"
 #include "relay.h"
-#include "sd.h"
 #include "session.h"
 #include "trace.h"
 #include "utmp.h"
