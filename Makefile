@@ -10,7 +10,10 @@
 #   make CC=clang
 #   make fuzz FUZZ_SECONDS=60
 #   make lint             mandoc and systemd-analyze on man/ and systemd/
-#   make bench            output encoder speed
+#   make bench            encoder speed; nvtd against the pty and
+#                         inetutils telnetd (as root, with an account:
+#                         BENCH_USER=... BENCH_PASSWORD=..., or
+#                         BENCH_CREATE_USER=1 for a throwaway one)
 #   make capture          real telnet clients' opening bytes
 #   make install DESTDIR=... PREFIX=/usr
 #   make deps             check (as root: install) the build packages;
@@ -81,7 +84,7 @@ FUZZ_FLAGS	:= -max_len=4096 -timeout=10 -print_final_stats=1
 # What the pre-auth target links: the daemon's code before login, and
 # libbsd, but not libpam (the target brings its own).
 PREAUTH_SRCS	:= daemon/conn.c daemon/auth.c daemon/line.c daemon/telnet.c \
-		   daemon/env.c daemon/log.c
+		   daemon/env.c daemon/log.c daemon/trace.c
 PREAUTH_LIBS	:= $(shell pkg-config --libs libbsd-overlay libbsd-ctor \
 		   2>/dev/null)
 
@@ -150,6 +153,11 @@ $(INJECT_LIB): tests/inject/inject.c
 	@echo "  LD      $@"
 	$(Q)$(CC) -std=gnu11 -O2 -g $(WARNINGS) -fPIC -shared -D_GNU_SOURCE \
 	    -o $@ $< -ldl -lpam
+
+# The pty limit sets up its pty with nvtd's own code.
+$(O)/tests/bench/bench_pty: $(O)/tests/bench/bench_pty.o $(LIB_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Real clients' opening bytes, as transcript cases to review.
 capture: $(O)/tests/tools/capture
@@ -228,8 +236,13 @@ $(FUZZ_O)/fuzz_preauth: tests/fuzz/fuzz_preauth.c $(PREAUTH_SRCS) \
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ \
 	    tests/fuzz/fuzz_preauth.c $(PREAUTH_SRCS) $(PREAUTH_LIBS)
 
-bench: $(O)/tests/bench/bench_encode
+# The encoder alone, then sessions side by side (tests/bench/run says
+# what it measures and what it needs).
+BENCH_BINS	:= $(addprefix $(O)/tests/bench/,bench_encode bench_pty \
+		   bench_echo)
+bench: all $(BENCH_BINS)
 	$(O)/tests/bench/bench_encode
+	@NVTD=$(CURDIR)/$(BIN) O=$(O) tests/bench/run
 
 # Units as installed, in directory $(1), with Exec paths pointing into
 # SBINDIR $(2): @SBINDIR@, and the directory of an Exec*=.../nvtd.

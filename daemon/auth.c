@@ -36,6 +36,7 @@
 #include "conn.h"
 #include "log.h"
 #include "options.h"
+#include "trace.h"
 
 /* Delay asked for by PAM modules for the current attempt (microseconds). */
 static unsigned int	pam_delay_us;
@@ -63,6 +64,7 @@ auth_ask(struct auth *a, const char *prompt, bool echo, char *buf,
 		switch (conn_getline(a->conn, echo, buf, bufsz)) {
 		case LINE_DONE:
 			clock_gettime(CLOCK_MONOTONIC, &a->answered);
+			trace_answer(echo, buf);	/* never echo-off ones */
 			return 0;
 		case LINE_CANCEL:
 			continue;
@@ -99,6 +101,7 @@ auth_conv(int n, const struct pam_message **msg, struct pam_response **resp,
 	for (i = 0; i < n; i++) {
 		const char	*text = msg[i]->msg != NULL ? msg[i]->msg : "";
 
+		trace_conv(msg[i]->msg_style, text);
 		switch (msg[i]->msg_style) {
 		case PAM_PROMPT_ECHO_ON:
 		case PAM_PROMPT_ECHO_OFF:
@@ -273,8 +276,12 @@ auth_authenticate(struct auth *a)
 		name[0] = '\0';
 		if (auth_ask_user(a, name, sizeof(name)) == 0) {
 			a->status = pam_set_item(a->pamh, PAM_USER, name);
-			if (a->status == PAM_SUCCESS)
+			trace_pam(a->pamh, "pam_set_item PAM_USER", a->status);
+			if (a->status == PAM_SUCCESS) {
 				a->status = pam_authenticate(a->pamh, 0);
+				trace_pam(a->pamh, "pam_authenticate",
+				    a->status);
+			}
 		} else
 			a->status = PAM_CONV_ERR;
 		if (c->eof) {
@@ -309,9 +316,11 @@ auth_check_account(struct auth *a)
 	const char	*name;
 
 	a->status = pam_acct_mgmt(a->pamh, 0);
+	trace_pam(a->pamh, "pam_acct_mgmt", a->status);
 	if (a->status == PAM_NEW_AUTHTOK_REQD) {
 		a->status = pam_chauthtok(a->pamh,
 		    PAM_CHANGE_EXPIRED_AUTHTOK);
+		trace_pam(a->pamh, "pam_chauthtok", a->status);
 		if (a->status != PAM_SUCCESS) {
 			log_auth(LOG_NOTICE, "password change failed for %s "
 			    "from %s: %s", a->user.name, c->addr,
@@ -351,6 +360,7 @@ auth_login(struct auth *a, struct conn *c, const struct options *o)
 	a->opts = o;
 
 	a->status = pam_start(o->service, NULL, &conv, &a->pamh);
+	trace_pam(a->pamh, "pam_start", a->status);
 	if (a->status != PAM_SUCCESS) {
 		log_warnx("pam_start %s: %s", o->service,
 		    pam_strerror(a->pamh, a->status));
@@ -375,10 +385,13 @@ auth_login(struct auth *a, struct conn *c, const struct options *o)
 	    PAM_SUCCESS ||
 	    (r = pam_set_item(a->pamh, PAM_FAIL_DELAY,
 	    (const void *)auth_delay_cb)) != PAM_SUCCESS) {
+		trace_pam(a->pamh, "pam_set_item", r);
 		log_warnx("pam_set_item: %s", pam_strerror(a->pamh, r));
 		conn_puts(c, "System error\n");
 		return -1;
 	}
+	trace_pam(a->pamh, "pam_set_item PAM_RHOST, PAM_TTY, "
+	    "PAM_USER_PROMPT, PAM_FAIL_DELAY", r);
 	(void)pam_fail_delay(a->pamh, o->fail_delay_ms * 1000U);
 
 	if (auth_authenticate(a) == -1 || auth_check_account(a) == -1)
@@ -393,8 +406,9 @@ auth_open_session(struct auth *a, const char *tty)
 {
 	struct conn	*c = a->conn;
 
-	if ((a->status = pam_set_item(a->pamh, PAM_TTY, tty)) !=
-	    PAM_SUCCESS) {
+	a->status = pam_set_item(a->pamh, PAM_TTY, tty);
+	trace_pam(a->pamh, "pam_set_item PAM_TTY", a->status);
+	if (a->status != PAM_SUCCESS) {
 		log_warnx("pam_set_item PAM_TTY: %s",
 		    pam_strerror(a->pamh, a->status));
 		conn_puts(c, "System error\n");
@@ -410,7 +424,9 @@ auth_open_session(struct auth *a, const char *tty)
 		conn_puts(c, "Cannot set groups\n");
 		return -1;
 	}
+	trace_step("initgroups %s", a->user.name);
 	a->status = pam_setcred(a->pamh, PAM_ESTABLISH_CRED);
+	trace_pam(a->pamh, "pam_setcred PAM_ESTABLISH_CRED", a->status);
 	if (a->status != PAM_SUCCESS) {
 		log_warnx("pam_setcred %s: %s", a->user.name,
 		    pam_strerror(a->pamh, a->status));
@@ -422,6 +438,7 @@ auth_open_session(struct auth *a, const char *tty)
 
 	/* Credentials before the session; the session before the shell. */
 	a->status = pam_open_session(a->pamh, 0);
+	trace_pam(a->pamh, "pam_open_session", a->status);
 	if (a->status != PAM_SUCCESS) {
 		log_warnx("pam_open_session %s: %s", a->user.name,
 		    pam_strerror(a->pamh, a->status));
@@ -432,6 +449,7 @@ auth_open_session(struct auth *a, const char *tty)
 	a->session = true;
 
 	a->status = pam_setcred(a->pamh, PAM_REINITIALIZE_CRED);
+	trace_pam(a->pamh, "pam_setcred PAM_REINITIALIZE_CRED", a->status);
 	if (a->status != PAM_SUCCESS) {
 		log_warnx("pam_setcred reinitialize %s: %s", a->user.name,
 		    pam_strerror(a->pamh, a->status));
@@ -440,6 +458,8 @@ auth_open_session(struct auth *a, const char *tty)
 		return -1;
 	}
 	a->env = pam_getenvlist(a->pamh);
+	trace_pam(a->pamh, "pam_getenvlist", a->env != NULL ? PAM_SUCCESS :
+	    PAM_BUF_ERR);
 	return 0;
 }
 
@@ -451,14 +471,17 @@ auth_close(struct auth *a)
 	if (a->pamh != NULL) {
 		if (a->session) {
 			a->status = pam_close_session(a->pamh, 0);
+			trace_pam(a->pamh, "pam_close_session", a->status);
 			if (a->status != PAM_SUCCESS)
 				log_warnx("pam_close_session %s: %s",
 				    a->user.name,
 				    pam_strerror(a->pamh, a->status));
 		}
 		if (a->cred)
-			(void)pam_setcred(a->pamh, PAM_DELETE_CRED);
-		(void)pam_end(a->pamh, a->status);
+			trace_pam(a->pamh, "pam_setcred PAM_DELETE_CRED",
+			    pam_setcred(a->pamh, PAM_DELETE_CRED));
+		/* pam_strerror() needs no handle, which is gone now. */
+		trace_pam(NULL, "pam_end", pam_end(a->pamh, a->status));
 	}
 	for (i = 0; a->env != NULL && a->env[i] != NULL; i++)
 		free(a->env[i]);

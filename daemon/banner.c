@@ -12,9 +12,12 @@
  *   \l %t  the terminal: "telnet", since none exists before login
  *   \\ %%  the character itself; any other escape is shown as it is
  *
- * At most BANNER_MAX bytes are read and BANNER_MAX bytes shown; control
- * bytes other than tab and newline are dropped, so a banner cannot drive
- * the client's terminal.  A missing file is not an error.
+ * At most BANNER_MAX bytes are read and BANNER_MAX bytes shown.  Control
+ * characters other than tab and newline are dropped, so that a banner
+ * cannot drive the client's terminal: C0 and DEL, and C1 both as UTF-8
+ * (U+0080 to U+009F) and as single bytes 0x80 to 0x9f that do not
+ * continue a UTF-8 sequence.  Other bytes pass, UTF-8 or Latin-1.  A
+ * missing file is not an error.
  */
 #include <sys/utsname.h>
 
@@ -32,20 +35,44 @@
 struct banner {
 	char	out[BANNER_MAX + 1];
 	size_t	len;
+	size_t	seq;		/* where the UTF-8 sequence being added began */
+	int	need;		/* continuation bytes it still needs */
 };
 
-/* Append text, without control bytes, within BANNER_MAX. */
+/* Append one byte within BANNER_MAX, unless it is a control character. */
+static void
+banner_byte(struct banner *b, unsigned char c)
+{
+	if (b->need > 0 && c >= 0x80 && c <= 0xbf) {
+		/* C2 80 to C2 9F: a C1 control in UTF-8, lead byte too. */
+		if (b->len == b->seq + 1 &&
+		    (unsigned char)b->out[b->seq] == 0xc2 && c <= 0x9f) {
+			b->len = b->seq;
+			b->need = 0;
+			return;
+		}
+		b->need--;
+	} else {
+		b->need = 0;
+		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f ||
+		    (c >= 0x80 && c <= 0x9f))
+			return;
+		b->seq = b->len;
+		if (c >= 0xc2 && c <= 0xf4)
+			b->need = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
+	}
+	if (b->len < BANNER_MAX)
+		b->out[b->len++] = (char)c;
+}
+
+/* Append text, without control characters, within BANNER_MAX. */
 static void
 banner_add(struct banner *b, const char *s, size_t n)
 {
 	size_t	i;
 
-	for (i = 0; i < n && b->len < BANNER_MAX; i++) {
-		unsigned char	c = (unsigned char)s[i];
-
-		if ((c >= 0x20 && c != 0x7f) || c == '\t' || c == '\n')
-			b->out[b->len++] = (char)c;
-	}
+	for (i = 0; i < n && b->len < BANNER_MAX; i++)
+		banner_byte(b, (unsigned char)s[i]);
 }
 
 static void
@@ -161,7 +188,7 @@ banner_send(struct conn *c, const char *path)
 	if (uname(&u) == -1)
 		memset(&u, 0, sizeof(u));
 
-	b.len = 0;
+	memset(&b, 0, sizeof(b));
 	for (i = 0; i < (size_t)n; i++) {
 		if ((in[i] == '\\' || in[i] == '%') && i + 1 < (size_t)n &&
 		    (exp = banner_escape(in[i], in[i + 1], &u, val,
@@ -171,6 +198,9 @@ banner_send(struct conn *c, const char *path)
 		} else
 			banner_add(&b, &in[i], 1);
 	}
+	/* A sequence the cap cut short is not shown by halves. */
+	if (b.need > 0)
+		b.len = b.seq;
 	b.out[b.len] = '\0';
 	conn_puts(c, b.out);
 }

@@ -29,6 +29,7 @@
 #include "conn.h"
 #include "log.h"
 #include "options.h"
+#include "trace.h"
 
 #define CONN_NEGOTIATE_MS	1000	/* wait for answers to the opening */
 #define CONN_READ_SIZE		4096
@@ -142,12 +143,56 @@ conn_ttype_choose(struct conn *c)
 	return first;
 }
 
+/* Remember the type the client has just sent: it is on that one now. */
+static void
+conn_ttype_last(struct conn *c, const char *name, size_t len)
+{
+	memcpy(c->ttype_last, name, len);
+	c->ttype_last[len] = '\0';
+	c->ttype_last_len = len;
+}
+
+/*
+ * An answer while nvtd steers the client back to the chosen type: done
+ * when it is there, or when it did not move (a client that keeps
+ * repeating its last type), or after too many asks.  TERM must name the
+ * terminal the client emulates: a client left on another type that
+ * terminfo knows gets that type as TERM.
+ */
+static void
+conn_ttype_steer(struct conn *c, const char *name, size_t len)
+{
+	char	buf[ENV_TERM_MAX + 1];
+	bool	stuck;
+
+	if (conn_ttype_is(c, (size_t)c->ttype_chosen, name, len)) {
+		c->ttype_state = CONN_TTYPE_DONE;
+		return;
+	}
+	stuck = c->ttype_last_len == len &&
+	    strncasecmp(c->ttype_last, name, len) == 0;
+	conn_ttype_last(c, name, len);
+	if (!stuck && ++c->ttype_asks <= 2 * CONN_TTYPES_MAX) {
+		telnet_request_ttype(&c->tn);
+		return;
+	}
+	c->ttype_state = CONN_TTYPE_DONE;
+	if (env_term(name, len, buf, sizeof(buf)) == buf &&
+	    env_term_known(buf)) {
+		strlcpy(c->term, buf, sizeof(c->term));
+		log_debug("%s: TERM=%s, the type the client stays on",
+		    c->addr, c->term);
+	}
+}
+
 /*
  * RFC 1091: ask for the next type until the client repeats itself (its
  * first type: it started over; its last: the list has ended), then
- * choose.  A client that started over is on its first type again, so
- * asking as many more times as the chosen type's place brings it back
- * to the chosen type, which is where it should stay.
+ * choose.  The client is then on its first type or on its last; when
+ * that is not the chosen one, it is asked on (a client that ended its
+ * list starts over when asked again) until it is.  An answer nvtd could
+ * not take (empty, over TELNET_TTYPE_MAX) comes here as "": it counts as
+ * a type, never chosen.
  */
 static void
 conn_ttype(struct conn *c, const char *name, size_t len)
@@ -155,16 +200,13 @@ conn_ttype(struct conn *c, const char *name, size_t len)
 	char	buf[ENV_TERM_MAX + 1];
 	bool	wrapped, ended;
 	size_t	n = c->nttypes;
+	int	at;
 
 	switch (c->ttype_state) {
 	case CONN_TTYPE_DONE:
 		return;
 	case CONN_TTYPE_STEERING:
-		if (conn_ttype_is(c, (size_t)c->ttype_chosen, name, len) ||
-		    ++c->ttype_asks > 2 * CONN_TTYPES_MAX)
-			c->ttype_state = CONN_TTYPE_DONE;
-		else
-			telnet_request_ttype(&c->tn);
+		conn_ttype_steer(c, name, len);
 		return;
 	case CONN_TTYPE_LISTING:
 		break;
@@ -172,6 +214,7 @@ conn_ttype(struct conn *c, const char *name, size_t len)
 
 	wrapped = n > 0 && conn_ttype_is(c, 0, name, len);
 	ended = n > 0 && conn_ttype_is(c, n - 1, name, len);
+	conn_ttype_last(c, name, len);
 	if (!wrapped && !ended) {
 		memcpy(c->ttypes[n], name, len);
 		c->ttypes[n][len] = '\0';
@@ -189,7 +232,8 @@ conn_ttype(struct conn *c, const char *name, size_t len)
 		    sizeof(c->term));
 	log_debug("%s: TERM=%s, from %zu terminal types", c->addr, c->term,
 	    c->nttypes);
-	if (wrapped && c->ttype_chosen > 0) {
+	at = wrapped ? 0 : (int)c->nttypes - 1;
+	if (c->ttype_chosen >= 0 && c->ttype_chosen != at) {
 		c->ttype_state = CONN_TTYPE_STEERING;
 		telnet_request_ttype(&c->tn);
 	} else
@@ -203,6 +247,7 @@ conn_event(void *ctx, const struct telnet_event *ev)
 	struct conn	*c = ctx;
 	char		 n[LOG_ESCAPE_MAX], v[LOG_ESCAPE_MAX];
 
+	trace_telnet(ev, -1);	/* before login: data as a count only */
 	switch (ev->kind) {
 	case TELNET_EV_DATA:
 		conn_typeahead(c, ev->data.bytes, ev->data.len);
@@ -253,9 +298,15 @@ conn_event(void *ctx, const struct telnet_event *ev)
 	case TELNET_EV_DISCARD:
 		log_debug("%s: SB %s discarded: %s", c->addr,
 		    telnet_option_name(ev->discard.opt), ev->discard.why);
+		/* An answer to our SEND that could not be taken. */
+		if (ev->discard.opt == TELNET_OPT_TTYPE &&
+		    telnet_enabled(&c->tn, TELNET_OPT_TTYPE, TELNET_HIM) &&
+		    !telnet_waiting(&c->tn, TELNET_OPT_TTYPE))
+			conn_ttype(c, "", 0);
 		break;
 	case TELNET_EV_TIMING_MARK:	/* the reply follows as a SEND */
 	case TELNET_EV_LFLOW:		/* nothing to control before login */
+	case TELNET_EV_QSTATE:		/* for traces */
 		break;
 	}
 }
@@ -269,7 +320,10 @@ conn_init(struct conn *c, int fd, const struct options *o)
 	int			 on = 1, type;
 	socklen_t		 tlen = sizeof(type);
 
-	memset(c, 0, sizeof(*c));
+	/*
+	 * Not cleared (see conn.h): 80 KiB of buffers, mostly the output
+	 * queue, would become the monitor's memory for the whole session.
+	 */
 	c->fd = fd;
 	c->opts = o;
 	c->ttype_chosen = -1;
@@ -490,6 +544,13 @@ conn_getline(struct conn *c, bool echo, char *buf, size_t bufsz)
 				continue;
 			if (st == LINE_DONE)
 				strlcpy(buf, c->line.buf, bufsz);
+			/*
+			 * ^D or EOF on an empty answer: the user gives up,
+			 * and the connection ends, as at a terminal's
+			 * login prompt.
+			 */
+			if (st == LINE_EOF)
+				c->eof = true;
 			line_clear(&c->line);
 			(void)conn_flush(c);
 			return st;

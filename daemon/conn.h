@@ -55,13 +55,19 @@ struct conn {
 	}			 ttype_state;
 	int			 ttype_chosen;	/* index, -1 for none */
 	unsigned int		 ttype_asks;
+	/* The type the client sent last, and is on now. */
+	char			 ttype_last[TELNET_TTYPE_MAX + 1];
+	size_t			 ttype_last_len;
 	char			 term[ENV_TERM_MAX + 1];	/* TERM */
 };
 
 /*
  * Take over a connected stream socket: nonblocking, TCP_NODELAY, urgent
- * data inline, keepalive; note the peer's numeric address.  Returns 0, or
- * -1 with errno (ENOTSOCK when fd is not a connected socket).
+ * data inline, keepalive; note the peer's numeric address.  The struct
+ * must be zero, as a static is: it is not cleared here, so that the
+ * pages of its buffers are touched only as far as they are used.
+ * Returns 0, or -1 with errno (ENOTSOCK when fd is not a connected
+ * socket).
  */
 int	conn_init(struct conn *, int fd, const struct options *);
 /* Send the opening negotiation in one write, wait a bounded time. */

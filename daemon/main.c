@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,8 +37,10 @@
 #include "monitor.h"
 #include "options.h"
 #include "pty.h"
+#include "record.h"
 #include "relay.h"
 #include "session.h"
+#include "trace.h"
 #include "utmp.h"
 
 /* One connection per process: the relay inherits it across fork(). */
@@ -108,6 +111,22 @@ refuse(struct conn *c, struct auth *a, struct pty *p)
 	return 1;
 }
 
+/* Start the session's recording: what its header says. */
+static void
+record_begin(const struct conn *c, const struct user *u, const char *line)
+{
+	struct record_info	ri;
+
+	ri.user = u->name;
+	ri.line = line;
+	ri.addr = c->addr;
+	ri.term = c->term;
+	ri.shell = u->shell;
+	ri.width = c->have_naws && c->ws.ws_col > 0 ? c->ws.ws_col : 80;
+	ri.height = c->have_naws && c->ws.ws_row > 0 ? c->ws.ws_row : 24;
+	record_start(&ri);
+}
+
 /* Serve one login on the connected socket fd.  Returns the exit status. */
 static int
 serve(int fd, const struct options *o)
@@ -150,6 +169,10 @@ serve(int fd, const struct options *o)
 		conn_printf(c, "no pseudo-terminal available: %s\n", d.why);
 		return refuse(c, &a, NULL);
 	}
+	trace_step("pty %s: %s; the slave given to uid %u, group tty, mode "
+	    "0620; termios and window size set; TIOCPKT on the master",
+	    p.path, p.bsd ? "a BSD pty" : "posix_openpt, grantpt, unlockpt, "
+	    "ptsname", (unsigned int)a.user.uid);
 
 	/* 5. The PAM session, on that tty. */
 	if (auth_open_session(&a, p.path) == -1)
@@ -185,17 +208,29 @@ serve(int fd, const struct options *o)
 	}
 	close(p.slave);
 	p.slave = -1;
+	/*
+	 * What PAM and the name service freed goes back before the relay
+	 * is forked: the monitor and the relay hold the heap for the whole
+	 * session, so its free pages would cost memory per session.
+	 */
+	malloc_trim(0);
+	(void)record_prepare();		/* the pipe, if recording */
 	relay = relay_start(c, p.master, &a.user, &ctl);
 	if (relay == -1) {
 		log_warn("fork");
 		kill(shell, SIGHUP);
-	}
+	} else
+		trace_step("fork: the relay, pid %ld", (long)relay);
 	/* The relay alone holds the master and the socket now. */
 	pty_close(&p);
 	close(c->fd);
+	/* The recording, created only now: the relay never holds it. */
+	if (relay != -1 && record_enabled())
+		record_begin(c, &a.user, p.line);
 
 	/* 8. Wait; then the logout, as root, in the process that opened. */
 	(void)monitor_wait(shell, relay, ctl);
+	record_finish();
 	utmp_logout(shell, p.line);
 	pty_release(&p);
 	log_auth(LOG_INFO, "session closed for %s on %s", a.user.name,
@@ -208,6 +243,7 @@ int
 main(int argc, char *argv[])
 {
 	struct options	o;
+	const char	*why;
 	int		fds[LISTEN_FDS_MAX];
 	size_t		nfds;
 	int		fd, n;
@@ -219,6 +255,19 @@ main(int argc, char *argv[])
 	log_init("nvtd", o.debug);
 	log_set_debug(o.debug);
 	signal(SIGPIPE, SIG_IGN);
+
+	/* The trace file and the recordings' directory: as root, once. */
+	if (trace_init(o.trace, o.debug, o.trace_file) == -1) {
+		fprintf(stderr, "nvtd: --trace-file %s: %s\n", o.trace_file,
+		    errno == EEXIST ? "exists; nvtd writes a trace only to "
+		    "a new file" : strerror(errno));
+		return 2;
+	}
+	if (o.record_dir != NULL && record_setup(o.record_dir,
+	    o.record_limit, o.record_input, &why) == -1) {
+		fprintf(stderr, "nvtd: --record %s: %s\n", o.record_dir, why);
+		return 2;
+	}
 
 	/* systemd's sockets (LISTEN_FDS, removed from our environment). */
 	if ((n = sd_listen_fds(1)) < 0)

@@ -14,18 +14,23 @@
  * it exit at once, and its background jobs then outlive the session.
  *
  * Signals arrive through a signalfd; they are blocked from before the
- * children are forked, so no SIGCHLD can be missed.
+ * children are forked, so no SIGCHLD can be missed.  With --record, the
+ * monitor also reads what the relay passes it and writes the recording
+ * (record.c).
  */
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "monitor.h"
+#include "record.h"
+#include "trace.h"
 
 static void
 monitor_signals(sigset_t *set)
@@ -50,6 +55,7 @@ int
 monitor_wait(pid_t shell, pid_t relay, int ctl)
 {
 	struct signalfd_siginfo	si;
+	struct pollfd		pfd[2];
 	sigset_t		set;
 	pid_t			pid;
 	int			fd, status, shell_status = 0;
@@ -57,8 +63,21 @@ monitor_wait(pid_t shell, pid_t relay, int ctl)
 	monitor_signals(&set);
 	if ((fd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
 		fatal("signalfd");
+	pfd[0].fd = fd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = record_fd();	/* -1 (ignored) when not recording */
+	pfd[1].events = POLLIN;
 
 	while (shell != -1 || relay != -1) {
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (pfd[1].revents != 0 && record_read() == 0)
+			pfd[1].fd = -1;
+		if ((pfd[0].revents & POLLIN) == 0)
+			continue;
 		if (read(fd, &si, sizeof(si)) != sizeof(si)) {
 			if (errno == EINTR)
 				continue;
@@ -73,6 +92,10 @@ monitor_wait(pid_t shell, pid_t relay, int ctl)
 			continue;
 		}
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			trace_step("waitpid: %s %ld ended, status %#x",
+			    pid == shell ? "the shell" : pid == relay ?
+			    "the relay" : "process", (long)pid,
+			    (unsigned int)status);
 			if (pid == shell) {
 				shell = -1;
 				shell_status = status;

@@ -15,6 +15,8 @@
 
 #include "env.h"
 #include "options.h"
+#include "record.h"
+#include "trace.h"
 
 #ifndef NVTD_VERSION
 #define NVTD_VERSION	"unknown"
@@ -29,6 +31,10 @@ enum {
 	OPT_PER_SOURCE,
 	OPT_MAX_SESSIONS,
 	OPT_CHECK,
+	OPT_TRACE_FILE,
+	OPT_RECORD,
+	OPT_RECORD_INPUT,
+	OPT_RECORD_LIMIT,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -48,6 +54,11 @@ static const struct option longopts[] = {
 	{ "per-source-limit",	required_argument,	NULL, OPT_PER_SOURCE },
 	{ "max-sessions",	required_argument,	NULL, OPT_MAX_SESSIONS },
 	{ "check",		no_argument,		NULL, OPT_CHECK },
+	{ "trace",		required_argument,	NULL, 'D' },
+	{ "trace-file",		required_argument,	NULL, OPT_TRACE_FILE },
+	{ "record",		required_argument,	NULL, OPT_RECORD },
+	{ "record-input",	no_argument,		NULL, OPT_RECORD_INPUT },
+	{ "record-limit",	required_argument,	NULL, OPT_RECORD_LIMIT },
 	{ "help",		no_argument,		NULL, OPT_HELP },
 	{ "version",		no_argument,		NULL, OPT_VERSION },
 	{ NULL,			0,			NULL, 0 },
@@ -75,6 +86,13 @@ static const char usage_text[] =
 "      --per-source-limit N  connections from one address (default 16)\n"
 "      --max-sessions N      connections served at once (default 256)\n"
 "      --check               check that a login can work here, and exit\n"
+"  -D, --trace LIST          trace options,netdata,ptydata,pam,session or\n"
+"                            all to the log (never a password)\n"
+"      --trace-file PATH     also to PATH, a new file (%p: the pid)\n"
+"      --record DIR          record each session in DIR (asciicast v2)\n"
+"      --record-input        record what the client types too, passwords\n"
+"                            typed in the session included\n"
+"      --record-limit SIZE   largest recording (default 64M)\n"
 "      --help                show this help\n"
 "      --version             show the version\n";
 
@@ -157,6 +175,63 @@ listen_spec(struct options_listen *l, const char *arg)
 	freeaddrinfo(res);
 }
 
+/* -D LIST: names from trace.c, or exit 2 naming the first unknown one. */
+static unsigned int
+trace_spec(const char *arg)
+{
+	const char	*badname;
+	char		 name[64];
+	size_t		 len;
+	unsigned int	 mask;
+
+	if (trace_parse(arg, &mask, &badname, &len) == 0)
+		return mask;
+	if (len >= sizeof(name))
+		len = sizeof(name) - 1;
+	memcpy(name, badname, len);
+	name[len] = '\0';
+	bad("-D", name, "unknown trace; expected options, netdata, ptydata, "
+	    "pam, session or all, separated by commas");
+}
+
+/* --record-limit SIZE: bytes, with K, M or G for powers of 1024. */
+static unsigned long long
+size_spec(const char *opt, const char *arg)
+{
+	char			 digits[24], *suffix;
+	const char		*errstr;
+	unsigned long long	 mult = 1;
+	long long		 n;
+	size_t			 len = strlen(arg);
+
+	if (len == 0 || len >= sizeof(digits))
+		bad(opt, arg, "expected a size such as 64M");
+	strlcpy(digits, arg, sizeof(digits));
+	suffix = digits + len - 1;
+	switch (*suffix) {
+	case 'k': case 'K':
+		mult = 1024;
+		break;
+	case 'm': case 'M':
+		mult = 1024 * 1024;
+		break;
+	case 'g': case 'G':
+		mult = 1024 * 1024 * 1024;
+		break;
+	default:
+		suffix = NULL;
+		break;
+	}
+	if (suffix != NULL)
+		*suffix = '\0';
+	if (digits[0] == '\0')
+		bad(opt, arg, "expected a size such as 64M");
+	n = strtonum(digits, 1, (1LL << 40) / (long long)mult, &errstr);
+	if (errstr != NULL)
+		bad(opt, arg, errstr);
+	return mult * (unsigned long long)n;
+}
+
 /* --max-startups BEGIN:RATE:FULL, as OpenSSH's MaxStartups. */
 static void
 startups_spec(struct options *o, const char *arg)
@@ -197,9 +272,10 @@ options_parse(struct options *o, int argc, char *argv[])
 	o->startups_full = 100;
 	o->per_source = 16;
 	o->max_sessions = 256;
+	o->record_limit = RECORD_LIMIT_DEFAULT;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":s:hb:a:dl:", longopts,
+	while ((ch = getopt_long(argc, argv, ":s:hb:a:dl:D:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 's':
@@ -258,6 +334,23 @@ options_parse(struct options *o, int argc, char *argv[])
 		case OPT_CHECK:
 			o->check = true;
 			break;
+		case 'D':
+			o->trace |= trace_spec(optarg);
+			break;
+		case OPT_TRACE_FILE:
+			o->trace_file = optarg;
+			break;
+		case OPT_RECORD:
+			o->record_dir = optarg;
+			break;
+		case OPT_RECORD_INPUT:
+			o->record_input = true;
+			break;
+		case OPT_RECORD_LIMIT:
+			o->record_limit = size_spec("--record-limit", optarg);
+			if (o->record_limit < RECORD_LIMIT_MIN)
+				bad("--record-limit", optarg, "at least 4K");
+			break;
 		case OPT_HELP:
 			fputs(usage_text, stdout);
 			exit(0);
@@ -278,4 +371,9 @@ options_parse(struct options *o, int argc, char *argv[])
 	}
 	if (optind < argc)
 		bad(argv[optind], NULL, "unexpected argument");
+	if (o->trace_file != NULL && o->trace == 0)
+		bad("--trace-file", o->trace_file, "needs -D to say what to "
+		    "trace");
+	if (o->record_input && o->record_dir == NULL)
+		bad("--record-input", NULL, "needs --record DIR");
 }

@@ -35,6 +35,13 @@ struct options {
 	bool		 debug;
 	bool		 check;			/* --check */
 
+	/* Teaching and operations: the trace and session recording. */
+	unsigned int	 trace;			/* -D: TRACE_* bits */
+	const char	*trace_file;		/* --trace-file */
+	const char	*record_dir;		/* --record */
+	bool		 record_input;		/* --record-input */
+	unsigned long long record_limit;	/* --record-limit, bytes */
+
 	/* The listener (-l, or systemd Accept=no). */
 	struct options_listen listen[OPTIONS_LISTEN_MAX];
 	size_t		 nlisten;

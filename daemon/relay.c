@@ -12,18 +12,25 @@
  * The pty runs in packet mode, so the relay hears of what the line
  * discipline does with its queues and flow control:
  *
- *   FLUSHWRITE (^C, ^O, tcflush)  Synch: IAC DM with the DM urgent, so
- *                                 the client discards output in flight
+ *   FLUSHWRITE (^C, tcflush)      output not yet sent is dropped, and
+ *                                 a Synch sent: IAC DM with the DM
+ *                                 urgent, so that the client discards
+ *                                 the output in flight
  *   FLUSHREAD                     client input not yet written is dropped
  *   NOSTOP / DOSTOP (IXON)        SB LFLOW OFF / ON, when the client
  *                                 agreed to LFLOW and only on a change
  *
  * Changes to the terminal modes that packet mode does not report (IXANY,
- * CS8, ISTRIP) are read with tcgetattr() after the client's input has
- * been answered, that is, after the commands the user types: LFLOW
- * RESTART-ANY / RESTART-XON follow IXANY, and a 7-bit terminal turns
- * BINARY off.  A client that turns BINARY on for its input gets an 8-bit
- * terminal (CS8, no ISTRIP).
+ * CS8, ISTRIP) are read with tcgetattr() after each read from the pty,
+ * while LFLOW or BINARY is on: a program that changes them (stty, an
+ * editor) writes something afterwards, if only the shell's next prompt.
+ * LFLOW RESTART-ANY / RESTART-XON follow IXANY; ISTRIP turns BINARY off
+ * for the client's input, a 7-bit terminal for both directions.  A
+ * client that turns BINARY on for its input gets an 8-bit terminal (CS8,
+ * no ISTRIP).
+ *
+ * DO TIMING-MARK is answered after the output the pty holds when it
+ * comes, as far as the queue for the client has room.
  *
  * Both directions are bounded: the pty is read only while little output
  * waits for the client, the socket only while the pty's queue has room.
@@ -54,13 +61,20 @@
 #include "conn.h"
 #include "log.h"
 #include "privs.h"
+#include "record.h"
 #include "relay.h"
 #include "telnet.h"
+#include "trace.h"
 
-#define RELAY_READ	16384		/* one read from either side */
+#define RELAY_READ	16384		/* one read from the client */
+#define RELAY_BATCH	(32 * 1024)	/* pty output passed on at once */
+#define RELAY_PTY_FULL	4095		/* the most one read of the pty
+					 * master returns (n_tty's buffer) */
 #define RELAY_NETQ_MAX	(128 * 1024)	/* output waiting for the client */
 #define RELAY_NETQ_LOW	(8 * 1024)	/* read the pty only below this */
 #define RELAY_PTYQ_MAX	(64 * 1024)	/* input waiting for the pty */
+#define RELAY_REPLY_ROOM 1024		/* netq left for replies to input */
+#define RELAY_REFILL_MS	10		/* the pty refills its read buffer */
 #define RELAY_STALL_MS	60000		/* final flush: give up after this */
 #define RELAY_LINGER_MS	2000		/* after our FIN: wait for theirs */
 
@@ -68,15 +82,17 @@ struct relay {
 	int		 net;
 	int		 pty;
 	int		 ctl;
+	int		 rec;		/* to the monitor's recording, or -1 */
+	int		 rec_input;	/* the same, with --record-input */
 	struct telnet	*tn;
 	const char	*addr;
 	bool		 pty_closed;
 	bool		 net_gone;
 	bool		 overflow;
-	bool		 check_modes;	/* re-read termios after the next read */
 	int		 lflow;		/* IXON as last told, -1: not told */
 	int		 restart_any;	/* IXANY as last told, -1: not told */
 	size_t		 urgent;	/* 1 + offset of a DM to send urgent */
+	size_t		 keep;		/* head of netq a flush must keep */
 	size_t		 netq_off, netq_len;
 	size_t		 ptyq_off, ptyq_len;
 	uint8_t		 netq[RELAY_NETQ_MAX];
@@ -84,6 +100,8 @@ struct relay {
 };
 
 static struct relay	relay;
+
+static int	relay_from_pty(struct relay *);
 
 /* Room for n more bytes at the end of a queue, compacting it if needed. */
 static uint8_t *
@@ -98,7 +116,10 @@ relay_reserve(uint8_t *q, size_t max, size_t *off, size_t len, size_t n)
 	return q + *off + len;
 }
 
-/* Queue telnet-encoded bytes (replies, encoded output) for the client. */
+/*
+ * Queue telnet-encoded bytes for the client that a flush of the output
+ * must not discard: replies, commands, what was queued before login.
+ */
 static void
 relay_queue_net(struct relay *r, const uint8_t *p, size_t n)
 {
@@ -112,6 +133,29 @@ relay_queue_net(struct relay *r, const uint8_t *p, size_t n)
 	}
 	memcpy(dst, p, n);
 	r->netq_len += n;
+	r->keep = r->netq_len;
+}
+
+/*
+ * The terminal's output was flushed: drop the output queued behind the
+ * last reply.  The head of the queue is kept when a send stopped inside
+ * an escape: an odd run of IACs there is the second half of an IAC IAC,
+ * a NUL or LF the second half of a CR NUL or CR LF.
+ */
+static void
+relay_drop_output(struct relay *r)
+{
+	const uint8_t	*q = r->netq + r->netq_off;
+	size_t		 run = 0;
+
+	if (r->keep == 0 && r->netq_len > 0) {
+		while (run < r->netq_len && q[run] == TELNET_IAC)
+			run++;
+		if (run % 2 == 1 || q[0] == '\0' || q[0] == '\n')
+			r->keep = 1;
+	}
+	if (r->netq_len > r->keep)
+		r->netq_len = r->keep;
 }
 
 /* Queue bytes for the pty. */
@@ -160,6 +204,7 @@ relay_to_net(struct relay *r)
 		}
 		r->netq_off += (size_t)n;
 		r->netq_len -= (size_t)n;
+		r->keep -= r->keep < (size_t)n ? r->keep : (size_t)n;
 		if (r->urgent > 0)
 			r->urgent -= (size_t)n;
 		if ((size_t)n < len)
@@ -220,6 +265,9 @@ relay_to_pty(struct relay *r)
 		}
 		r->ptyq_off += (size_t)n;
 		r->ptyq_len -= (size_t)n;
+		/* A short write: the pty is full, poll says when it is not. */
+		if (r->ptyq_len > 0)
+			break;
 	}
 	if (r->ptyq_len == 0)
 		r->ptyq_off = 0;
@@ -250,11 +298,13 @@ relay_signal(struct relay *r, int sig)
 
 /*
  * The Synch of RFC 854: IAC DM, the DM sent as urgent data, after which
- * the client throws away data up to the DM.  For AO and FLUSHWRITE.
+ * the client throws away data up to the DM.  For AO and FLUSHWRITE; the
+ * output not yet sent is dropped first.
  */
 static void
 relay_synch(struct relay *r)
 {
+	relay_drop_output(r);
 	telnet_send_command(r->tn, TELNET_DM);
 	if (!r->overflow)
 		r->urgent = r->netq_len;
@@ -293,22 +343,32 @@ relay_lflow(struct relay *r, const struct termios *t)
 
 /*
  * The terminal's modes as the client should see them: flow control, and
- * BINARY off when the terminal strips or uses 7 bits.
+ * BINARY off where the terminal is not 8-bit: for the client's input
+ * when it strips the eighth bit (ISTRIP), both ways when its characters
+ * have fewer than 8 bits (Linux keeps a pty at CS8, other systems may
+ * not).  Nothing to read when neither LFLOW nor BINARY is on.
  */
 static void
 relay_modes(struct relay *r)
 {
 	struct termios	t;
+	bool		bin_him, bin_us;
 
+	bin_him = telnet_enabled(r->tn, TELNET_OPT_BINARY, TELNET_HIM);
+	bin_us = telnet_enabled(r->tn, TELNET_OPT_BINARY, TELNET_US);
+	if (!bin_him && !bin_us &&
+	    !telnet_enabled(r->tn, TELNET_OPT_LFLOW, TELNET_HIM))
+		return;
 	if (tcgetattr(r->pty, &t) == -1)
 		return;
 	relay_lflow(r, &t);
-	if ((t.c_cflag & CSIZE) != CS8 || (t.c_iflag & ISTRIP) != 0) {
+	if (bin_him && ((t.c_cflag & CSIZE) != CS8 ||
+	    (t.c_iflag & ISTRIP) != 0))
 		(void)telnet_request(r->tn, TELNET_OPT_BINARY, TELNET_HIM,
 		    false);
+	if (bin_us && (t.c_cflag & CSIZE) != CS8)
 		(void)telnet_request(r->tn, TELNET_OPT_BINARY, TELNET_US,
 		    false);
-	}
 }
 
 /* BINARY came on for one direction: make the terminal 8-bit for it. */
@@ -334,9 +394,11 @@ relay_packet(struct relay *r, uint8_t ctl)
 		r->ptyq_off = r->ptyq_len = 0;
 	if (ctl & TIOCPKT_FLUSHWRITE)
 		relay_synch(r);
-	if (ctl & (TIOCPKT_NOSTOP | TIOCPKT_DOSTOP))
-		relay_modes(r);
-	/* STOP and START: the line discipline holds the output itself. */
+	/*
+	 * NOSTOP and DOSTOP: IXON changed; relay_modes(), after every read,
+	 * tells the client.  STOP and START: the line discipline holds the
+	 * output itself.
+	 */
 }
 
 static void
@@ -374,16 +436,57 @@ relay_command(struct relay *r, uint8_t cmd)
 	}
 }
 
+/*
+ * How much pty output may be gathered now: encoded, it may double, and
+ * the queue for the client keeps RELAY_REPLY_ROOM for replies to input.
+ */
+static size_t
+relay_pty_room(const struct relay *r)
+{
+	size_t	used = r->netq_len + RELAY_REPLY_ROOM;
+
+	if (used >= RELAY_NETQ_MAX)
+		return 0;
+	return (RELAY_NETQ_MAX - used) / 2 < RELAY_BATCH ?
+	    (RELAY_NETQ_MAX - used) / 2 : RELAY_BATCH;
+}
+
+/*
+ * Read what the pty holds now into the queue for the client, as far as
+ * the queue has room, so that a reply queued next comes after the output
+ * written before it.  A read empties the line discipline's buffer (4 KiB
+ * on Linux), which the kernel then refills from the pty's own buffers a
+ * moment later: an empty read is trusted only after a short wait.
+ */
+static void
+relay_catch_up(struct relay *r)
+{
+	struct pollfd	pfd = { .fd = r->pty, .events = POLLIN };
+	int		n;
+
+	while (!r->pty_closed && !r->overflow && relay_pty_room(r) > 0) {
+		if ((n = relay_from_pty(r)) == -1)
+			break;
+		if (n == 0 && poll(&pfd, 1, RELAY_REFILL_MS) <= 0)
+			break;
+	}
+}
+
 /* The handler for the engine's events during the session. */
 static void
 relay_event(void *ctx, const struct telnet_event *ev)
 {
 	struct relay	*r = ctx;
 	struct winsize	 ws;
+	uint16_t	 size[2];
 
+	trace_telnet(ev, r->pty);	/* data only while the pty echoes */
 	switch (ev->kind) {
 	case TELNET_EV_DATA:
 		relay_queue_pty(r, ev->data.bytes, ev->data.len);
+		if (r->rec_input != -1)
+			record_send(r->rec_input, RECORD_INPUT,
+			    ev->data.bytes, ev->data.len);
 		break;
 	case TELNET_EV_SEND:
 		relay_queue_net(r, ev->data.bytes, ev->data.len);
@@ -399,52 +502,107 @@ relay_event(void *ctx, const struct telnet_event *ev)
 		if (ioctl(r->pty, TIOCSWINSZ, &ws) == -1)
 			log_debug("%s: TIOCSWINSZ: %s", r->addr,
 			    strerror(errno));
+		if (r->rec != -1) {
+			size[0] = ev->naws.width;
+			size[1] = ev->naws.height;
+			record_send(r->rec, RECORD_RESIZE, size, sizeof(size));
+		}
 		break;
 	case TELNET_EV_OPTION:
 		if (ev->option.opt == TELNET_OPT_LFLOW && ev->option.on) {
+			/* Tell the client the state it starts from. */
 			r->lflow = r->restart_any = -1;
-			r->check_modes = true;
+			relay_modes(r);
 		} else if (ev->option.opt == TELNET_OPT_BINARY &&
 		    ev->option.on)
 			relay_binary_on(r, ev->option.side);
 		break;
+	case TELNET_EV_TIMING_MARK:
+		/* The WILL TM follows as a SEND: after the output before. */
+		relay_catch_up(r);
+		break;
 	case TELNET_EV_NEGOTIATION:
-	case TELNET_EV_TIMING_MARK:	/* the reply follows as a SEND */
 	case TELNET_EV_TTYPE:		/* too late to change TERM */
 	case TELNET_EV_ENV:		/* too late to change the env */
 	case TELNET_EV_LFLOW:		/* servers send these, clients not */
 	case TELNET_EV_DISCARD:
+	case TELNET_EV_QSTATE:		/* for traces */
 		break;
 	}
 }
 
+/* Output read from the pty: to the client, the recording, the trace. */
+static void
+relay_pty_data(struct relay *r, const uint8_t *p, size_t n)
+{
+	if (n == 0)
+		return;
+	relay_output(r, p, n);
+	/* Recording off: this test is all it costs. */
+	if (r->rec != -1)
+		record_send(r->rec, RECORD_OUTPUT, p, n);
+	trace_ptydata(p, n);
+}
+
 /*
- * Read the pty once.  Returns 1 when something was read, 0 when nothing
- * is there, -1 when the pty is closed (EIO: no slave left, all read).
+ * Read what the pty has now, up to RELAY_BATCH bytes, and pass it on in
+ * one piece.  One read of the master returns at most RELAY_PTY_FULL
+ * bytes (the line discipline's buffer): one poll, read and send for each
+ * would cost three system calls per 4 KiB, most of it in sending, where
+ * the work per call is the whole TCP path.  So while reads come back
+ * full, output is streaming and more is on its way: the next read waits
+ * in the kernel for the pty to refill its buffer, and the batch goes out
+ * in one send.  A read that is not full had all there was, and it goes
+ * out at once: a keystroke's echo costs one read and one send.
+ *
+ * In packet mode every read starts with a control byte; it lands on the
+ * last data byte gathered, which is put back, so the data stays in one
+ * piece.  No more is read than the queue for the client has room for
+ * (relay_pty_room()).
+ *
+ * Returns 1 when something was read, 0 when nothing is there (or no
+ * room), -1 when the pty is closed (EIO: no slave left, all read).
  */
 static int
 relay_from_pty(struct relay *r)
 {
-	uint8_t	buf[1 + RELAY_READ];
-	ssize_t	n;
+	/* Static: its pages are touched only as far as output fills it. */
+	static uint8_t	buf[1 + RELAY_BATCH];
+	size_t		len = 0;	/* data gathered, at buf + 1 */
+	size_t		room = relay_pty_room(r);
+	uint8_t		saved, ctl;
+	ssize_t		n;
+	int		got = 0;
 
-	n = read(r->pty, buf, sizeof(buf));
-	if (n > 0) {
-		/* Packet mode: a control byte, then data if it is 0. */
-		if (buf[0] == TIOCPKT_DATA)
-			relay_output(r, buf + 1, (size_t)n - 1);
-		else
-			relay_packet(r, buf[0]);
-		if (r->check_modes) {
-			r->check_modes = false;
-			relay_modes(r);
+	while (len < room) {
+		saved = buf[len];
+		n = read(r->pty, buf + len, room - len + 1);
+		if (n <= 0) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n == 0 || errno != EAGAIN)
+				r->pty_closed = true;
+			break;
 		}
-		return 1;
+		ctl = buf[len];
+		buf[len] = saved;
+		got = 1;
+		if (ctl == TIOCPKT_DATA) {
+			len += (size_t)n - 1;
+			if ((size_t)n - 1 < RELAY_PTY_FULL)
+				break;
+			continue;
+		}
+		/* A control byte takes effect after the data before it. */
+		relay_pty_data(r, buf + 1, len);
+		len = 0;
+		relay_packet(r, ctl);
+		room = relay_pty_room(r);
 	}
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	r->pty_closed = true;
-	return -1;
+	relay_pty_data(r, buf + 1, len);
+	if (got)
+		relay_modes(r);
+	return r->pty_closed ? -1 : got;
 }
 
 /* Read the client once and feed the engine.  -1 when the client left. */
@@ -457,7 +615,6 @@ relay_from_net(struct relay *r)
 	n = read(r->net, buf, sizeof(buf));
 	if (n > 0) {
 		telnet_feed(r->tn, buf, (size_t)n);
-		r->check_modes = true;
 		return 0;
 	}
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -605,7 +762,8 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 	const char	*what;
 	sigset_t	 all, old;
 	pid_t		 pid;
-	int		 saved, fds[2];
+	int		 saved, fds[2], rec;
+	bool		 input;
 
 	if (pipe2(fds, O_CLOEXEC) == -1)
 		return -1;
@@ -623,6 +781,8 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 		return pid;
 	}
 	close(fds[1]);
+	/* Only the monitor may hold the recording's directory and file. */
+	rec = record_relay(&input);
 
 	/* The child: default signals, except that a dead socket is EPIPE. */
 	signal(SIGTERM, SIG_DFL);
@@ -641,9 +801,17 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 		(void)!write(c->fd, c->out, c->outlen);
 		_exit(1);
 	}
+	trace_step("relay: setresgid %u, setresuid %u: the user's ids, "
+	    "checked", (unsigned int)u->gid, (unsigned int)u->uid);
 	setproctitle("%s [relay]", u->name);
 
-	memset(r, 0, sizeof(*r));
+	/*
+	 * No memset: the struct is a static that this new process has not
+	 * touched, so it is zero, and its 192 KiB of queues take memory
+	 * only once output fills them (one relay per session).
+	 */
+	r->rec = rec;
+	r->rec_input = input ? rec : -1;
 	r->net = c->fd;
 	r->pty = master;
 	r->ctl = fds[0];
@@ -664,5 +832,8 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 	/* Remote flow control, now that there is a terminal to follow. */
 	(void)telnet_request(r->tn, TELNET_OPT_LFLOW, TELNET_HIM, true);
 
-	_exit(relay_run(r));
+	saved = relay_run(r);
+	if (r->rec != -1)
+		record_relay_end(r->rec);
+	_exit(saved);
 }

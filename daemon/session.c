@@ -10,7 +10,8 @@
  *   ioctl(slave, TIOCSCTTY)       the pty slave becomes its ctty,
  *                                 checked by opening /dev/tty
  *   utmp login record             still root, with our own pid
- *   dup2 to 0, 1, 2; close the rest
+ *   dup2 to 0, 1, 2; close the rest (but the trace's own fds, which
+ *                                 are close-on-exec)
  *   setgid, setuid                the groups were set by the monitor
  *                                 (initgroups before pam_setcred);
  *                                 checked: every id is the user's, and
@@ -39,6 +40,7 @@
 #include "privs.h"
 #include "pty.h"
 #include "session.h"
+#include "trace.h"
 #include "utmp.h"
 
 /* Say what went wrong on the terminal and in the log, then give up. */
@@ -78,12 +80,53 @@ session_ctty(int slave)
 
 	if (setsid() == -1)
 		session_fail("setsid");
+	trace_step("setsid: session %ld, no controlling terminal",
+	    (long)getpid());
 	if (ioctl(slave, TIOCSCTTY, 0) == -1)
 		session_fail("TIOCSCTTY");
 	/* Does /dev/tty open now?  Then the slave really is our ctty. */
 	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1)
 		session_fail("open /dev/tty");
 	close(fd);
+	trace_step("ioctl TIOCSCTTY: the pty slave is the controlling "
+	    "terminal (/dev/tty opens)");
+}
+
+/* Close fds from lo to hi. */
+static void
+session_close_range(unsigned int lo, unsigned int hi)
+{
+	unsigned int	fd;
+
+	if (lo > hi || close_range(lo, hi, 0) == 0)
+		return;
+	for (fd = lo; fd <= hi && fd < 1024; fd++)
+		(void)close((int)fd);
+}
+
+/*
+ * Every fd above 2: the master, the socket, PAM's fds...  The trace's
+ * own stay, so that the steps up to the execve can be traced; they are
+ * close-on-exec.
+ */
+static void
+session_close_fds(void)
+{
+	int		keep[2], t;
+	size_t		n = trace_fds(keep), i;
+	unsigned int	lo = 3;
+
+	if (n == 2 && keep[0] > keep[1]) {
+		t = keep[0];
+		keep[0] = keep[1];
+		keep[1] = t;
+	}
+	for (i = 0; i < n; i++) {
+		if ((unsigned int)keep[i] > lo)
+			session_close_range(lo, (unsigned int)keep[i] - 1);
+		lo = (unsigned int)keep[i] + 1;
+	}
+	session_close_range(lo, ~0U);
 }
 
 /* The child's whole life: never returns. */
@@ -100,21 +143,20 @@ session_child(const struct pty *p, const struct user *u, char **env,
 	session_signals();
 	session_ctty(slave);
 	utmp_login(getpid(), p->line, u->name, host);
+	trace_step("utmp: login record for %s on %s", u->name, p->line);
 
 	if (dup2(slave, STDIN_FILENO) == -1 ||
 	    dup2(slave, STDOUT_FILENO) == -1 ||
 	    dup2(slave, STDERR_FILENO) == -1)
 		_exit(1);
-	/* fds 0-2 and nothing else: the master, the socket, PAM's fds... */
-	if (close_range(3, ~0U, 0) == -1) {
-		int	fd;
-
-		for (fd = 3; fd < 1024; fd++)
-			(void)close(fd);
-	}
+	session_close_fds();
+	trace_step("dup2: %s is fds 0, 1 and 2; every other fd closed",
+	    p->path);
 
 	if (privs_drop(u->uid, u->gid, &what) == -1)
 		session_fail(what);
+	trace_step("setresgid %u, setresuid %u: the user's ids, checked; "
+	    "setuid(0) fails", (unsigned int)u->gid, (unsigned int)u->uid);
 
 	if (chdir(u->home) == -1) {
 		dprintf(STDERR_FILENO, "No directory %s, logging in with "
@@ -124,7 +166,9 @@ session_child(const struct pty *p, const struct user *u, char **env,
 		for (size_t i = 0; env[i] != NULL; i++)
 			if (strncmp(env[i], "HOME=", 5) == 0)
 				env[i] = home_root;
-	}
+		trace_step("chdir /");
+	} else
+		trace_step("chdir %s", u->home);
 
 	/* A login shell: argv[0] is the shell's name after a '-'. */
 	base = strrchr(u->shell, '/');
@@ -132,6 +176,7 @@ session_child(const struct pty *p, const struct user *u, char **env,
 	snprintf(argv0, sizeof(argv0), "-%s", base);
 	argv[0] = argv0;
 	argv[1] = NULL;
+	trace_step("execve %s, argv[0] \"%s\"", u->shell, argv0);
 	execve(u->shell, argv, env);
 	session_fail(u->shell);
 }
@@ -151,6 +196,8 @@ session_start(const struct pty *p, const struct user *u, char **env,
 	if (pid == 0)
 		session_child(p, u, env, host);
 	saved = errno;
+	if (pid > 0)
+		trace_step("fork: the session leader, pid %ld", (long)pid);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	errno = saved;
 	return pid;

@@ -260,17 +260,27 @@ telnet_send_command(struct telnet *t, uint8_t cmd)
 }
 
 /*
- * Called after every change of an option's Q state, with whether it was
- * enabled before.  An option that just came on may need a first request
- * (the terminal type, the environment); then the handler hears of it.
+ * Called after every request and every negotiation received, with the
+ * option's Q state and whether it was enabled before.  A change of
+ * state is reported (for traces); an option that just came on may need
+ * a first request (the terminal type, the environment); then the
+ * handler hears of it.
  */
 static void
 option_changed(struct telnet *t, uint8_t opt, enum telnet_side side,
-    bool was)
+    uint8_t from, bool was)
 {
 	struct telnet_event	ev;
 	bool			now = telnet_enabled(t, opt, side);
 
+	if (t->q[side][opt] != from) {
+		ev.kind = TELNET_EV_QSTATE;
+		ev.qstate.opt = opt;
+		ev.qstate.side = side;
+		ev.qstate.from = from;
+		ev.qstate.to = t->q[side][opt];
+		emit(t, &ev);
+	}
 	if (now == was)
 		return;
 	if (side == TELNET_HIM && opt == TELNET_OPT_TTYPE) {
@@ -324,6 +334,7 @@ int
 telnet_request(struct telnet *t, uint8_t opt, enum telnet_side side, bool on)
 {
 	uint8_t	*q = &t->q[side][opt];
+	uint8_t	 from = *q;
 	bool	 was = telnet_enabled(t, opt, side);
 
 	if (on && !allowed(t, opt, side))
@@ -360,7 +371,7 @@ telnet_request(struct telnet *t, uint8_t opt, enum telnet_side side, bool on)
 	default:
 		break;
 	}
-	option_changed(t, opt, side, was);
+	option_changed(t, opt, side, from, was);
 	return 0;
 }
 
@@ -393,7 +404,7 @@ receive_negotiation(struct telnet *t, uint8_t verb, uint8_t opt)
 {
 	struct telnet_event	ev;
 	enum telnet_side	side;
-	uint8_t			*q;
+	uint8_t			*q, from;
 	bool			on, was;
 
 	ev.kind = TELNET_EV_NEGOTIATION;
@@ -409,6 +420,7 @@ receive_negotiation(struct telnet *t, uint8_t verb, uint8_t opt)
 		return;
 	}
 	q = &t->q[side][opt];
+	from = *q;
 	was = telnet_enabled(t, opt, side);
 	switch (*q) {
 	case TELNET_Q_NO:
@@ -450,7 +462,7 @@ receive_negotiation(struct telnet *t, uint8_t verb, uint8_t opt)
 		*q = TELNET_Q_NO;	/* cannot happen; be defined anyway */
 		break;
 	}
-	option_changed(t, opt, side, was);
+	option_changed(t, opt, side, from, was);
 }
 
 /* The window size, RFC 1073: exactly two 16-bit numbers. */

@@ -101,6 +101,9 @@ enum telnet_event_kind {
 	TELNET_EV_SEND,		/* data: bytes to send to the client */
 	TELNET_EV_NEGOTIATION,	/* negotiation: a WILL/WONT/DO/DONT received */
 	TELNET_EV_OPTION,	/* option: an option was enabled or disabled */
+	TELNET_EV_QSTATE,	/* qstate: an option's RFC 1143 state changed
+				 * (for traces; OPTION follows when it
+				 * came on or went off) */
 	TELNET_EV_COMMAND,	/* command: IP AO AYT BRK EC EL EOF SUSP ABORT
 				 * NOP DM GA */
 	TELNET_EV_TIMING_MARK,	/* DO TIMING-MARK: flush what came before;
@@ -135,6 +138,12 @@ struct telnet_event {
 			enum telnet_side side;
 			bool on;
 		} option;
+		struct {
+			uint8_t opt;
+			enum telnet_side side;
+			uint8_t from;		/* enum telnet_q | queue bit */
+			uint8_t to;
+		} qstate;
 		uint8_t command;
 		struct {
 			uint16_t width;

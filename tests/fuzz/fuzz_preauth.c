@@ -26,8 +26,9 @@
  * succeeds answers every prompt with at most LINE_MAX_LEN bytes; a
  * prompt with resp == NULL fails; nvtd accepts a login only when the
  * fake PAM did.  ASan and LeakSanitizer watch the rest: every answer is
- * freed, every handle ended.  FUZZ_PREAUTH_LOG=1 in the environment
- * shows the daemon's log on stderr, to follow a replay.
+ * freed, every handle ended.  The log and the protocol trace format
+ * every line they are given, and send none; FUZZ_PREAUTH_LOG=1 in the
+ * environment shows them on stderr, to follow a replay.
  */
 #include <sys/socket.h>
 
@@ -48,6 +49,7 @@
 #include "line.h"
 #include "log.h"
 #include "options.h"
+#include "trace.h"
 #include "fuzz_input.h"
 
 #define FUZZ_PA_HEADER		10
@@ -390,6 +392,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			setlogmask(LOG_UPTO(LOG_EMERG));
 		}
 		log_set_debug(1);
+		/* The protocol trace formats every event it is told of. */
+		if (trace_init(TRACE_ALL, getenv("FUZZ_PREAUTH_LOG") != NULL,
+		    NULL) == -1)
+			abort();
 		once = true;
 	}
 	if (size < FUZZ_PA_HEADER)
@@ -430,6 +436,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)fcntl(sv[1], F_SETFL, O_NONBLOCK);
 	fz.peer = sv[1];
 
+	/* conn_init() expects a connection that is all zeros (conn.h). */
+	memset(&conn, 0, sizeof(conn));
 	CHECK(conn_init(&conn, sv[0], &o) == 0);
 	if (conn_negotiate(&conn) == 0) {
 		r = auth_login(&a, &conn, &o);

@@ -81,6 +81,12 @@ hash_event(struct run *r, const struct telnet_event *ev)
 		hash_bytes(r, &ev->option.side, sizeof(ev->option.side));
 		hash_bytes(r, &ev->option.on, sizeof(ev->option.on));
 		break;
+	case TELNET_EV_QSTATE:
+		hash_bytes(r, &ev->qstate.opt, 1);
+		hash_bytes(r, &ev->qstate.side, sizeof(ev->qstate.side));
+		hash_bytes(r, &ev->qstate.from, 1);
+		hash_bytes(r, &ev->qstate.to, 1);
+		break;
 	case TELNET_EV_COMMAND:
 		hash_bytes(r, &ev->command, 1);
 		break;
@@ -136,6 +142,10 @@ check_event(struct run *r, const struct telnet_event *ev)
 		CHECK(ev->option.opt != TELNET_OPT_TM);
 		CHECK(ev->option.on ==
 		    telnet_enabled(&r->t, ev->option.opt, ev->option.side));
+		break;
+	case TELNET_EV_QSTATE:
+		CHECK(ev->qstate.from != ev->qstate.to);
+		CHECK(ev->qstate.to == r->t.q[ev->qstate.side][ev->qstate.opt]);
 		break;
 	case TELNET_EV_COMMAND:
 		CHECK(ev->command >= TELNET_EOF && ev->command <= TELNET_GA &&

@@ -11,15 +11,21 @@ Answers follow RFC 1143 in its simplest form: an option is answered only
 when its state changes, so the client never loops.
 """
 
+import fcntl
 import re
+import select
 import socket
 import struct
 import time
 
 IAC, DONT, DO, WONT, WILL, SB, SE = 255, 254, 253, 252, 251, 250, 240
 NOP, DM, BRK, IP, AO, AYT, EC, EL, GA = range(241, 250)
-ECHO, SGA, TTYPE, NAWS, NEW_ENVIRON = 1, 3, 24, 31, 39
+EOF, SUSP, ABORT = 236, 237, 238
+BINARY, ECHO, SGA, TM, TTYPE, NAWS, LFLOW, NEW_ENVIRON = \
+    0, 1, 3, 6, 24, 31, 33, 39
 TTYPE_IS, TTYPE_SEND = 0, 1
+LFLOW_OFF, LFLOW_ON, LFLOW_RESTART_ANY, LFLOW_RESTART_XON = 0, 1, 2, 3
+SIOCATMARK = 0x8905
 ENV_IS, ENV_SEND, ENV_INFO = 0, 1, 2
 ENV_VAR, ENV_VALUE, ENV_ESC, ENV_USERVAR = 0, 1, 2, 3
 
@@ -78,21 +84,34 @@ class TelnetClient:
 
     answer=False makes a client that never answers any negotiation (a raw
     TCP client such as netcat).  naws is (cols, rows) or None (refuse
-    NAWS); ttype a string or None (refuse TTYPE); env a list of
-    (kind, name, value) to send when asked, or None (refuse NEW-ENVIRON).
+    NAWS); ttype a string or None (refuse TTYPE), or a list of types
+    offered in turn, one per SB TTYPE SEND: after the last, the list
+    starts over (ttype_wrap True), the last is repeated for ever (False),
+    or repeated once before the list starts over ('rfc', RFC 1091);
+    env a list of (kind, name, value) to send when asked, or None (refuse
+    NEW-ENVIRON).  will and do are further options the client agrees to
+    enable on its side (LFLOW, BINARY) and on the server's (BINARY).
+    rcvbuf sets a small receive buffer, for a client slow to read.
     source is the local address to connect from (127.0.0.2 is as much
-    loopback as 127.0.0.1, and another source to the server); rcvbuf a
-    receive buffer size set before connecting (a client with a small
-    window).
+    loopback as 127.0.0.1, and another source to the server).
+
+    The socket reads urgent data inline; the offsets in raw at which the
+    server's urgent mark stood (the DM of a Synch) are kept in marks.
     """
 
     def __init__(self, port, host='127.0.0.1', answer=True, naws=(80, 24),
                  ttype='XTERM', env=None, connect_timeout=5.0,
-                 source=None, rcvbuf=None):
+                 source=None, will=(), do=(), ttype_wrap=True, rcvbuf=None):
         self.answer = answer
         self.naws = naws
         self.ttype = ttype
+        self.ttype_wrap = ttype_wrap
+        self.ttype_sends = 0            # SB TTYPE SEND received
+        self.ttype_now = None           # the type last sent
         self.env = env
+        self.will = set(will)
+        self.do = set(do)
+        self.marks = []                 # offsets in raw of urgent bytes
         self.raw = bytearray()          # every byte the server sent
         self.data = bytearray()         # the data, telnet layer removed
         self.pos = 0                    # start of unread data for expect()
@@ -108,14 +127,18 @@ class TelnetClient:
                 (host, port), connect_timeout,
                 source_address=(source, 0) if source else None)
         else:
-            family = socket.AF_INET6 if ':' in host else socket.AF_INET
-            self.sock = socket.socket(family, socket.SOCK_STREAM)
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-            if source is not None:
+            # Set before connect: the window offered is fixed by then.
+            self.sock = socket.socket(
+                socket.AF_INET6 if ':' in host else socket.AF_INET,
+                socket.SOCK_STREAM)
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF,
+                                 rcvbuf)
+            if source:
                 self.sock.bind((source, 0))
             self.sock.settimeout(connect_timeout)
             self.sock.connect((host, port))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_OOBINLINE, 1)
         self.opened = time.monotonic()
 
     # -- sending ---------------------------------------------------------
@@ -165,11 +188,13 @@ class TelnetClient:
     def _negotiate(self, verb, opt):
         self.events.append(({DO: 'DO', DONT: 'DONT', WILL: 'WILL',
                              WONT: 'WONT'}[verb], opt))
+        if opt == TM:
+            return      # WILL or WONT TM answers our DO TM: no reply
         if verb == DO:
             want = ((opt == NAWS and self.naws is not None) or
                     (opt == TTYPE and self.ttype is not None) or
                     (opt == NEW_ENVIRON and self.env is not None) or
-                    opt == SGA)
+                    opt == SGA or opt in self.will)
             if want:
                 if not self.us.get(opt):
                     self.us[opt] = True
@@ -184,7 +209,7 @@ class TelnetClient:
                 self.us[opt] = False
                 self._reply(bytes([IAC, WONT, opt]))
         elif verb == WILL:
-            if opt in (ECHO, SGA):
+            if opt in (ECHO, SGA) or opt in self.do:
                 if not self.him.get(opt):
                     self.him[opt] = True
                     self._reply(bytes([IAC, DO, opt]))
@@ -203,14 +228,57 @@ class TelnetClient:
         self.events.append(('SB', opt, rest))
         if opt == TTYPE and rest[:1] == bytes([TTYPE_SEND]) and \
                 self.ttype is not None:
-            self._reply(sb(TTYPE, bytes([TTYPE_IS]) + self.ttype.encode()))
+            self._reply(sb(TTYPE, bytes([TTYPE_IS]) + self._next_ttype()))
         elif opt == NEW_ENVIRON and rest[:1] == bytes([ENV_SEND]) and \
                 self.env is not None:
             self._reply(sb(NEW_ENVIRON, env_payload(self.env)))
 
+    def _next_ttype(self):
+        """The type to send for this SB TTYPE SEND, as bytes."""
+        types = [self.ttype] if isinstance(self.ttype, (str, bytes)) \
+            else list(self.ttype)
+        if self.ttype_wrap == 'rfc':
+            types = types + types[-1:]
+        i = self.ttype_sends
+        if i >= len(types):
+            i = i % len(types) if self.ttype_wrap else len(types) - 1
+        self.ttype_sends += 1
+        self.ttype_now = types[i]
+        t = types[i]
+        return t.encode() if isinstance(t, str) else t
+
+    def send_will(self, opt):
+        """Offer an option on our side (WILL), remembering it."""
+        self.will.add(opt)
+        self.us[opt] = True
+        self.sock.sendall(bytes([IAC, WILL, opt]))
+
+    def send_do(self, opt):
+        """Ask for an option on the server's side (DO)."""
+        self.do.add(opt)
+        self.sock.sendall(bytes([IAC, DO, opt]))
+
+    def lflow_commands(self):
+        """The SB LFLOW commands the server sent, in order."""
+        return [e[2][0] for e in self.events
+                if e[0] == 'SB' and e[1] == LFLOW and len(e[2]) == 1]
+
+    _SPECIAL = re.compile(rb'[\r\xff]')
+
     def _feed(self, chunk):
         self.raw += chunk
-        for ch in chunk:
+        i, n = 0, len(chunk)
+        while i < n:
+            # Plain data, up to the next CR or IAC, in one piece.
+            if self._state == 'data' and not self._cr:
+                m = self._SPECIAL.search(chunk, i)
+                end = m.start() if m else n
+                self.data += chunk[i:end]
+                i = end
+                if i == n:
+                    break
+            ch = chunk[i]
+            i += 1
             st = self._state
             if st == 'data':
                 if ch == IAC:
@@ -257,7 +325,15 @@ class TelnetClient:
             return False
         self.sock.settimeout(left)
         try:
+            # A read stops at the urgent mark; note where it stands.  The
+            # mark is known once the data that holds it is readable.
+            if not select.select([self.sock], [], [], left)[0]:
+                return False
+            at_mark = struct.unpack('i', fcntl.ioctl(
+                self.sock, SIOCATMARK, b'\0' * 4))[0]
             chunk = self.sock.recv(65536)
+            if at_mark and chunk:
+                self.marks.append(len(self.raw))
         except socket.timeout:
             return False
         except ConnectionResetError:

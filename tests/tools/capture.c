@@ -96,6 +96,8 @@ handler(void *ctx, const struct telnet_event *ev)
 		    ev->option.side == TELNET_US ? "us" : "him",
 		    ev->option.on ? "on" : "off");
 		break;
+	case TELNET_EV_QSTATE:
+		return;		/* transcripts list them only on purpose */
 	case TELNET_EV_COMMAND:
 		printf("< command %s", telnet_command_name(ev->command));
 		break;

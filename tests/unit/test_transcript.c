@@ -110,6 +110,7 @@ struct tcase {
 	size_t		 nsteps;
 	struct rec	*expect;
 	size_t		 nexpect;
+	bool		 qstate;	/* it lists qstate events */
 };
 
 /* What a run of a case produced. */
@@ -118,6 +119,7 @@ struct log {
 	size_t		 n;
 	size_t		 cap;
 	bool		 merge;		/* join adjacent DATA, adjacent SEND */
+	bool		 qstate;	/* record QSTATE events */
 	const uint8_t	*in;		/* the buffer being fed */
 	size_t		 in_len;
 	char		 err[256];	/* an invariant broken by an event */
@@ -237,6 +239,16 @@ record(void *ctx, const struct telnet_event *ev)
 		    opt_text(ev->option.opt, tmp, sizeof(tmp)),
 		    ev->option.side == TELNET_US ? "us" : "him",
 		    ev->option.on ? "on" : "off");
+		break;
+	case TELNET_EV_QSTATE:
+		/* Only cases that list them check them. */
+		if (!l->qstate)
+			return;
+		buf_printf(&b, "qstate %s %s ",
+		    opt_text(ev->qstate.opt, tmp, sizeof(tmp)),
+		    ev->qstate.side == TELNET_US ? "us" : "him");
+		buf_printf(&b, "%s %s", telnet_q_name(ev->qstate.from),
+		    telnet_q_name(ev->qstate.to));
 		break;
 	case TELNET_EV_COMMAND:
 		buf_printf(&b, "command %s", telnet_command_name(ev->command));
@@ -574,6 +586,9 @@ load_file(const char *path)
 			}
 			if (parse_expect(p, &r) < 0)
 				fatal_parse(path, lineno, "bad expected event");
+			if (r.kind == REC_TEXT &&
+			    strncmp((const char *)r.b.p, "qstate ", 7) == 0)
+				c->qstate = true;
 			c->expect = realloc(c->expect,
 			    (c->nexpect + count) * sizeof(*c->expect));
 			for (k = 0; k < count; k++) {
@@ -805,6 +820,7 @@ run_case(const struct tcase *c, const struct plan *pl, struct log *l)
 
 	memset(l, 0, sizeof(*l));
 	l->merge = pl->how == PLAN_SEGMENTS;
+	l->qstate = c->qstate;
 	telnet_init(&t, record, l);
 	for (i = 0; i < c->nsteps; i++) {
 		const struct step *s = &c->steps[i];
