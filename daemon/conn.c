@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "conn.h"
 #include "log.h"
 #include "options.h"
@@ -434,16 +435,6 @@ conn_fill(struct conn *c, int timeout_ms)
 	return conn_flush(c) == 0 ? 1 : -1;
 }
 
-/* Milliseconds on the monotonic clock. */
-static long long
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Has the client answered what the login needs: window size, terminal
  * type, variables?  (The answers about ECHO and SGA change nothing.)
@@ -488,8 +479,8 @@ conn_negotiate(struct conn *c)
 		return -1;
 
 	/* A client that never answers (netcat) still gets its prompt. */
-	end = now_ms() + CONN_NEGOTIATE_MS;
-	while (!conn_settled(c) && (left = end - now_ms()) > 0)
+	end = clock_ms() + CONN_NEGOTIATE_MS;
+	while (!conn_settled(c) && (left = end - clock_ms()) > 0)
 		if (conn_fill(c, (int)left) == -1)
 			return -1;
 	return 0;

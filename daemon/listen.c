@@ -48,6 +48,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "clock.h"
 #include "deadline.h"
 #include "listen.h"
 #include "log.h"
@@ -176,16 +177,6 @@ listen_open(const struct options *o, int *fds, size_t max)
 		freeaddrinfo(res);
 	}
 	return n;
-}
-
-/* Milliseconds on the monotonic clock. */
-static long long
-listen_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The counts, as STATUS= and SIGHUP show them. */
@@ -429,7 +420,7 @@ listen_watchdog(struct listener *l)
 	if (l->watchdog_us == 0)
 		return -1;
 	every = (long long)(l->watchdog_us / 2000);
-	now = listen_now();
+	now = clock_ms();
 	if (now - l->watchdog_last >= every) {
 		sd_notify(0, "WATCHDOG=1");
 		l->watchdog_last = now;
@@ -474,7 +465,7 @@ listen_run(const struct options *o, const int *fds, size_t nfds,
 	/* The sockets listen: connections wait in the backlog from now. */
 	if (sd_watchdog_enabled(1, &l.watchdog_us) <= 0)
 		l.watchdog_us = 0;
-	l.watchdog_last = listen_now();
+	l.watchdog_last = clock_ms();
 	sd_notify(0, "READY=1");
 	listen_status(&l);
 	log_info("accepting connections on %zu socket%s", nfds,

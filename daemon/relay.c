@@ -58,6 +58,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "clock.h"
 #include "conn.h"
 #include "log.h"
 #include "privs.h"
@@ -623,16 +624,6 @@ relay_from_net(struct relay *r)
 	return -1;
 }
 
-/* Milliseconds on the monotonic clock. */
-static long long
-relay_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Send everything queued for the client, waiting as needed; give up only
  * when nothing could be sent for RELAY_STALL_MS.  0, or -1 if gone.
@@ -641,7 +632,7 @@ static int
 relay_flush_net(struct relay *r)
 {
 	struct pollfd	pfd = { .fd = r->net, .events = POLLOUT };
-	long long	last = relay_now();
+	long long	last = clock_ms();
 	size_t		before;
 
 	while (r->netq_len > 0) {
@@ -649,8 +640,8 @@ relay_flush_net(struct relay *r)
 		if (relay_to_net(r) == -1)
 			return -1;
 		if (r->netq_len < before)
-			last = relay_now();
-		else if (relay_now() - last > RELAY_STALL_MS) {
+			last = clock_ms();
+		else if (clock_ms() - last > RELAY_STALL_MS) {
 			log_warnx("%s: client not reading, %zu bytes of "
 			    "output dropped", r->addr, r->netq_len);
 			return -1;
@@ -692,8 +683,8 @@ relay_finish(struct relay *r)
 	if (r->net_gone || relay_flush_net(r) == -1)
 		return;
 	(void)shutdown(r->net, SHUT_WR);
-	end = relay_now() + RELAY_LINGER_MS;
-	while ((left = end - relay_now()) > 0 &&
+	end = clock_ms() + RELAY_LINGER_MS;
+	while ((left = end - clock_ms()) > 0 &&
 	    poll(&pfd, 1, (int)left) > 0)
 		if (read(r->net, buf, sizeof(buf)) <= 0 && errno != EAGAIN)
 			break;

@@ -159,6 +159,14 @@ def processes():
     return table
 
 
+def relay_of(sid):
+    """The relay process of the session whose shell is sid: the other
+    child of its monitor."""
+    monitor = processes()[sid][1]
+    return [p for p, st in processes().items()
+            if st[1] == monitor and p != sid][0]
+
+
 def descendants(pid, table=None):
     """Every process below pid, children first."""
     table = table if table is not None else processes()

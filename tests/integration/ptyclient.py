@@ -11,20 +11,13 @@ shown is written to a transcript file for the failure report.
 import fcntl
 import os
 import pty
-import re
 import select
 import signal
 import struct
 import termios
 import time
 
-
-class Closed(AssertionError):
-    """The program ended before the awaited text was shown."""
-
-
-class Timeout(AssertionError):
-    """The awaited text was not shown in time."""
+from tclient import Closed, Timeout, as_regex
 
 
 class PtyClient:
@@ -84,10 +77,7 @@ class PtyClient:
     def expect(self, pattern, timeout=15.0):
         """Wait for pattern (bytes, str or compiled regex) in what the
         program shows; returns the match and consumes up to its end."""
-        if isinstance(pattern, str):
-            pattern = pattern.encode()
-        if isinstance(pattern, bytes):
-            pattern = re.compile(re.escape(pattern))
+        pattern = as_regex(pattern)
         deadline = time.monotonic() + timeout
         while True:
             m = pattern.search(self.shown, self.pos)

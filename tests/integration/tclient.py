@@ -40,6 +40,16 @@ class Closed(AssertionError):
     """The server closed the connection before the awaited bytes came."""
 
 
+def as_regex(pattern):
+    """A pattern to wait for: text or bytes match as they are, a compiled
+    regular expression as itself."""
+    if isinstance(pattern, str):
+        pattern = pattern.encode()
+    if isinstance(pattern, bytes):
+        pattern = re.compile(re.escape(pattern))
+    return pattern
+
+
 def iac_escape(data):
     """Double every IAC, as the NVT requires for data."""
     return data.replace(bytes([IAC]), bytes([IAC, IAC]))
@@ -356,10 +366,7 @@ class TelnetClient:
         Returns the match (the text before it is consumed too); raises
         Timeout or Closed with what was received, for the failure message.
         """
-        if isinstance(pattern, str):
-            pattern = pattern.encode()
-        if isinstance(pattern, bytes):
-            pattern = re.compile(re.escape(pattern))
+        pattern = as_regex(pattern)
         deadline = time.monotonic() + timeout
         while True:
             m = pattern.search(self.data, self.pos)

@@ -7,19 +7,12 @@ import re
 import signal
 import time
 
-from harness import PROMPT, SiteTest, processes, wait_for
+from harness import PROMPT, SiteTest, relay_of, wait_for
 from ptyclient import login as pty_login
 from ptyclient import spawn
 from tclient import BINARY, DO, IAC, TM, WILL
 
 STRIP = "stty -a | grep -o -e '-\\?istrip' -e 'cs[5-8]' | tr '\\n' ' '"
-
-
-def relay_of(test, sid):
-    """The relay process of the session whose shell is sid."""
-    monitor = processes()[sid][1]
-    return [p for p, st in processes().items()
-            if st[1] == monitor and p != sid][0]
 
 
 class BinaryTest(SiteTest):
@@ -135,7 +128,7 @@ class TimingMarkTest(SiteTest):
         c = self.client()
         self.login(c)
         sid = self.shell_pid(c)
-        relay = relay_of(self, sid)
+        relay = relay_of(sid)
         script = os.path.join(self.alice.home, 'out.sh')
         with open(script, 'w') as f:
             f.write("sleep 0.5; head -c 8000 /dev/zero | tr '\\0' x\n"

@@ -7,7 +7,7 @@ import re
 import signal
 import time
 
-from harness import IS_ROOT, PROMPT, SiteTest, processes, wait_for
+from harness import IS_ROOT, PROMPT, SiteTest, processes, relay_of, wait_for
 from tclient import (AO, DM, IAC, LFLOW, LFLOW_OFF, LFLOW_ON,
                      LFLOW_RESTART_ANY, LFLOW_RESTART_XON)
 
@@ -165,9 +165,7 @@ class FlushTest(SiteTest):
         c = self.client()
         self.login(c)
         sid = self.shell_pid(c)
-        monitor = processes()[sid][1]
-        relay = [p for p, st in processes().items()
-                 if st[1] == monitor and p != sid][0]
+        relay = relay_of(sid)
         size = 200000
         c.sendline("sleep 0.5; head -c %d /dev/zero | tr '\\0' x; echo; "
                    "echo D''ONE" % size)

@@ -8,7 +8,7 @@ import signal
 import time
 
 from harness import (DAEMON_MARKERS, IS_ROOT, PROMPT, TTY_GID, SiteTest,
-                     need_root, processes, wait_for, wchan)
+                     need_root, processes, relay_of, wait_for, wchan)
 from tclient import AYT, IP
 
 # Waits for SIGWINCH (blocked, then sigwait: no race with the resize),
@@ -189,9 +189,7 @@ class SessionTest(SiteTest):
         c = self.client()
         self.login(c)
         sid = self.shell_pid(c)
-        monitor = processes()[sid][1]
-        relay = [p for p, st in processes().items()
-                 if st[1] == monitor and p != sid][0]
+        relay = relay_of(sid)
         go = os.path.join(self.alice.home, 'go.fifo')
         os.mkfifo(go)
         if IS_ROOT:
