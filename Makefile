@@ -206,9 +206,9 @@ fuzz: deps-fuzz
 
 # Each target runs FUZZ_SECONDS.  fuzz_telnet's seeds are the
 # transcripts' inputs and tests/fuzz/corpus (kept from long runs);
-# fuzz_preauth's are tests/fuzz/preauth (seeds, kept corpus, findings).  Crashes land in $(FUZZ_O)/NAME-crash-*
-# and belong in tests/fuzz/replay/ (fuzz_telnet) or tests/fuzz/preauth/
-# (fuzz_preauth) once understood.
+# fuzz_preauth's are tests/fuzz/preauth (seeds, kept corpus, findings).
+# Crashes land in $(FUZZ_O)/NAME-crash-* and belong in tests/fuzz/replay/
+# (fuzz_telnet) or tests/fuzz/preauth/ (fuzz_preauth) once understood.
 fuzz-run: $(FUZZ_O)/fuzz_telnet $(FUZZ_O)/fuzz_preauth \
 	$(O)/tests/unit/test_transcript
 	@rm -rf $(FUZZ_O)/seed && mkdir -p $(FUZZ_O)/seed \
