@@ -7,7 +7,8 @@ import re
 import signal
 import time
 
-from harness import IS_ROOT, PROMPT, SiteTest, processes, relay_of, wait_for
+from harness import (IS_ROOT, PROMPT, SiteTest, processes, relay_of,
+                     wait_for, wchan)
 from tclient import (AO, DM, IAC, LFLOW, LFLOW_OFF, LFLOW_ON,
                      LFLOW_RESTART_ANY, LFLOW_RESTART_XON)
 
@@ -172,12 +173,13 @@ class FlushTest(SiteTest):
         c.expect(b"D''ONE\r\n")
         os.kill(relay, signal.SIGSTOP)
         try:
-            # head and tr block once the pty is full.
+            # tr blocks once the pty is full: asleep in the line
+            # discipline's write (wait_woken), not in the read of its
+            # pipe, where it also sleeps before head has written.
             wait_for(lambda: any(st[5] == 'tr' and st[3] == sid and
-                                 st[0] == 'S'
-                                 for st in processes().values()),
+                                 wchan(p) == 'wait_woken'
+                                 for p, st in processes().items()),
                      10, 'tr to block on the full pty')
-            time.sleep(0.2)
             c.send_command(AO)
         finally:
             os.kill(relay, signal.SIGCONT)
