@@ -732,11 +732,15 @@ relay_run(struct relay *r)
 			relay_drain(r);
 			break;
 		}
-		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
-			(void)relay_from_pty(r);
+		/*
+		 * The client first: an AO or IP that came with output takes
+		 * effect before that output is read and sent.
+		 */
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR) &&
 		    relay_from_net(r) == -1)
 			return 0;
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
+			(void)relay_from_pty(r);
 		if (pfd[1].revents & POLLOUT || r->ptyq_len > 0)
 			relay_to_pty(r);
 		if (r->netq_len > 0)

@@ -161,18 +161,30 @@ class FlushTest(SiteTest):
 
     def test_ao_discards_output_and_sends_a_synch(self):
         # The relay is held while a program writes more than the pty
-        # holds: then AO comes, and the output still in the pty is lost.
+        # holds: then AO comes, and the output not yet sent is lost.
         self.start()
         c = self.client()
         self.login(c)
         sid = self.shell_pid(c)
         relay = relay_of(sid)
+        go = os.path.join(self.alice.home, 'go.fifo')
+        os.mkfifo(go)
+        if IS_ROOT:
+            os.chown(go, self.alice.uid, self.alice.gid)
         size = 200000
-        c.sendline("sleep 0.5; head -c %d /dev/zero | tr '\\0' x; echo; "
-                   "echo D''ONE" % size)
-        c.expect(b"D''ONE\r\n")
+        c.sendline("read g < go.fifo; head -c %d /dev/zero | tr '\\0' x; "
+                   "echo; echo D''ONE" % size)
+        wait_for(lambda: wchan(sid) == 'wait_for_partner', 10,
+                 'the shell to open the fifo')
+        # Held while it waits in poll(), it sees the pty's output and the
+        # AO in the same wake-up when it runs again: the AO is not left
+        # for a later round, after the pty has been read empty.
+        wait_for(lambda: (wchan(relay) or '').startswith('poll'), 10,
+                 'the relay to wait in poll')
         os.kill(relay, signal.SIGSTOP)
         try:
+            with open(go, 'w') as f:
+                f.write('go\n')
             # tr blocks once the pty is full: asleep in the line
             # discipline's write (wait_woken), not in the read of its
             # pipe, where it also sleeps before head has written.
