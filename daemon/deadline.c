@@ -40,6 +40,14 @@ static size_t	deadline_len;
 static int	deadline_group;		/* we lead our process group */
 static char	deadline_children[64];	/* /proc/self/task/PID/children */
 
+/* SIGKILL to a child and to the group it may lead. */
+static void
+deadline_kill(pid_t pid)
+{
+	(void)kill(-pid, SIGKILL);
+	(void)kill(pid, SIGKILL);
+}
+
 /* SIGKILL to every child and its group.  Async-signal-safe. */
 static void
 deadline_kill_children(void)
@@ -58,17 +66,13 @@ deadline_kill_children(void)
 				pid = pid * 10 + (buf[i] - '0');
 				continue;
 			}
-			if (pid > 0) {
-				(void)kill(-pid, SIGKILL);
-				(void)kill(pid, SIGKILL);
-			}
+			if (pid > 0)
+				deadline_kill(pid);
 			pid = 0;
 		}
 	}
-	if (pid > 0) {
-		(void)kill(-pid, SIGKILL);
-		(void)kill(pid, SIGKILL);
-	}
+	if (pid > 0)
+		deadline_kill(pid);
 	close(fd);
 }
 
