@@ -327,6 +327,31 @@ def listening(port):
     return False
 
 
+
+def tcp_queues(sock):
+    """(bytes sent on sock and not yet acknowledged, bytes arrived at the
+    other end and not yet read by its process): tx_queue and rx_queue in
+    /proc/net/tcp and tcp6, for the two ends of the connection."""
+    mine = ':%04X' % sock.getsockname()[1]
+    peer = ':%04X' % sock.getpeername()[1]
+    unacked = unread = None
+    for table in ('/proc/net/tcp', '/proc/net/tcp6'):
+        with open(table) as f:
+            next(f)
+            for line in f:
+                fields = line.split()
+                tx, rx = (int(v, 16) for v in fields[4].split(':'))
+                if fields[1].endswith(mine) and fields[2].endswith(peer):
+                    unacked = tx
+                elif fields[1].endswith(peer) and fields[2].endswith(mine):
+                    unread = rx
+    return unacked, unread
+
+
+def read_by_peer(sock):
+    """Has the process at the other end of sock read every byte sent?"""
+    return tcp_queues(sock) == (0, 0)
+
 # Distinct ids per test, so that tests running side by side never see
 # each other's processes when they look for a user's processes.
 _uids = itertools.count(42000 + (os.getpid() % 500) * 40)

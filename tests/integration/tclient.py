@@ -360,6 +360,15 @@ class TelnetClient:
         while not self.eof and time.monotonic() < deadline:
             self._read_once(deadline)
 
+    def pump_until(self, cond, what, timeout=DEFAULT_TIMEOUT):
+        """Read until cond() holds; raises Timeout naming what."""
+        deadline = time.monotonic() + timeout
+        while not cond():
+            if self.eof or time.monotonic() >= deadline:
+                raise Timeout('%s did not come within %.1f s' %
+                              (what, timeout))
+            self._read_once(deadline)
+
     def expect(self, pattern, timeout=DEFAULT_TIMEOUT):
         """Wait for pattern (bytes, str or compiled regex) in the data.
 

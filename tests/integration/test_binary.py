@@ -5,9 +5,8 @@ data (UTF-8, the byte 0xff) both ways; TIMING-MARK."""
 import os
 import re
 import signal
-import time
 
-from harness import PROMPT, SiteTest, relay_of, wait_for
+from harness import PROMPT, SiteTest, relay_of, tcp_queues, wait_for
 from ptyclient import login as pty_login
 from ptyclient import spawn
 from tclient import BINARY, DO, IAC, TM, WILL
@@ -45,14 +44,14 @@ class BinaryTest(SiteTest):
         self.login(c)
         c.send_will(BINARY)
         c.send_do(BINARY)
-        c.pump(0.3)
-        self.assertIn(('DO', BINARY), c.events)
-        self.assertIn(('WILL', BINARY), c.events)
+        c.pump_until(lambda: {('DO', BINARY), ('WILL', BINARY)} <=
+                     set(c.events), 'DO and WILL BINARY')
         n = len(c.events)
         # Output after the change, before the shell's line editor takes
         # the terminal back (bash's readline clears ISTRIP while it reads
         # a line, and sets it again for the command it runs).
         self.binary_cmd(c, "stty istrip; echo IS''TRIP; sleep 0.5")
+        c.pump_until(lambda: ('DONT', BINARY) in c.events[n:], 'DONT BINARY')
         c.pump(0.2)
         self.assertEqual([e for e in c.events[n:] if e[1:] == (BINARY,)],
                          [('DONT', BINARY)])
@@ -71,8 +70,7 @@ class BinaryTest(SiteTest):
         self.run_cmd(c, "printf 'a\\rb\\n'")
         self.assertIn(b'a\r\x00b\r\n', bytes(c.raw[at:]))
         c.send_do(BINARY)
-        c.pump(0.2)
-        self.assertIn(('WILL', BINARY), c.events)
+        c.pump_until(lambda: ('WILL', BINARY) in c.events, 'WILL BINARY')
         at = len(c.raw)
         self.run_cmd(c, "printf 'a\\rb\\n'")
         self.assertIn(b'a\rb\r\n', bytes(c.raw[at:]))
@@ -117,8 +115,7 @@ class TimingMarkTest(SiteTest):
         c = self.client()
         c.expect(b'login: ')
         c.send_raw(bytes([IAC, DO, TM]))
-        wait_for(lambda: c.pump(0.05) or ('WILL', TM) in c.events, 5,
-                 'WILL TM')
+        c.pump_until(lambda: ('WILL', TM) in c.events, 'WILL TM')
 
     def test_timing_mark_comes_after_the_output_written_before_it(self):
         # The relay is held while a program writes more than one read of
@@ -141,11 +138,12 @@ class TimingMarkTest(SiteTest):
                                                          'written')),
                      10, 'the output to be written')
             c.send_raw(bytes([IAC, DO, TM]))
-            time.sleep(0.1)
+            wait_for(lambda: tcp_queues(c.sock)[0] == 0, 10,
+                     'DO TM to reach the relay\'s socket')
         finally:
             os.kill(relay, signal.SIGCONT)
         c.expect(b'END\r\n')
-        c.pump(0.3)
+        c.pump_until(lambda: bytes([IAC, WILL, TM]) in c.raw, 'WILL TM')
         raw = bytes(c.raw)
         will_tm = raw.rfind(bytes([IAC, WILL, TM]))
         self.assertGreater(will_tm, raw.rfind(b'END\r\n'),

@@ -7,8 +7,8 @@ import re
 import signal
 import time
 
-from harness import (IS_ROOT, PROMPT, SiteTest, processes, relay_of,
-                     wait_for, wchan)
+from harness import (IS_ROOT, PROMPT, SiteTest, processes, read_by_peer,
+                     relay_of, wait_for, wchan)
 from tclient import (AO, DM, IAC, LFLOW, LFLOW_OFF, LFLOW_ON,
                      LFLOW_RESTART_ANY, LFLOW_RESTART_XON)
 
@@ -80,6 +80,7 @@ class FlowControlTest(SiteTest):
         self.start()
         c = self.client(will=[LFLOW])
         self.login(c)
+        c.pump_until(lambda: len(c.lflow_commands()) >= 2, 'SB LFLOW')
         c.pump(0.2)
         # Once the client agreed: the state it starts from, once.
         self.assertEqual(c.lflow_commands(), [LFLOW_ON, LFLOW_RESTART_XON])
@@ -204,15 +205,16 @@ class FlushTest(SiteTest):
                          bytes([IAC, DM]))
 
     def test_input_flush_in_the_session_drops_input_queued_for_the_pty(self):
-        # A program in raw mode does not read for a while; the client
+        # A program in raw mode does not read until told to; the client
         # types more than the pty holds, so nvtd queues the rest.  The
         # program then flushes its input (TIOCPKT_FLUSHREAD): what nvtd
         # queued is dropped too, and only what comes after arrives.
         prog = write_program(self, 'flushread.py', r'''
-import os, termios, time, tty
+import os, sys, termios, tty
 tty.setraw(0)
 os.write(1, b"REA" b"DY\r\n")
-time.sleep(0.8)
+with open(sys.argv[1]) as go:
+    go.read()
 termios.tcflush(0, termios.TCIFLUSH)
 os.write(1, b"FLUS" b"HED\r\n")
 buf = b""
@@ -220,12 +222,20 @@ while not buf.endswith(b"END"):
     buf += os.read(0, 65536)
 os.write(1, b"COUNT a=%d b=%d\r\n" % (buf.count(b"a"), buf.count(b"b")))
 ''')
+        go = os.path.join(self.alice.home, 'go.fifo')
+        os.mkfifo(go)
+        if IS_ROOT:
+            os.chown(go, self.alice.uid, self.alice.gid)
         self.start()
         c = self.client()
         self.login(c)
-        c.sendline('python3 ' + prog)
+        c.sendline('python3 %s %s' % (prog, go))
         c.expect(b'READY')
         c.send(b'a' * 50000)
+        # The program flushes once nvtd has read every byte of it.
+        wait_for(lambda: read_by_peer(c.sock), 10, 'nvtd to read the input')
+        with open(go, 'w') as f:
+            f.write('go\n')
         c.expect(b'FLUSHED')
         c.send(b'b' * 10 + b'END')
         m = c.expect(re.compile(rb'COUNT a=(\d+) b=(\d+)'))

@@ -12,11 +12,10 @@ import stat
 import subprocess
 import tempfile
 import termios
-import time
 import unittest
 
 from harness import (NVTD, PROMPT, SiteTest, check_environment,
-                     need_root, processes, wait_for)
+                     need_root, processes, wait_for, wchan)
 
 SECRET = 'Pw-typed-at-read-s-8d21'
 NAME_RE = r'^\d{8}-\d{6}-alice-pts-\d+(\.\d+)?\.cast$'
@@ -181,7 +180,10 @@ class RecordTest(SiteTest):
             c.expect(PROMPT)
         finally:
             os.kill(monitor, signal.SIGCONT)
-        time.sleep(0.5)     # the monitor empties the pipe
+        # Back in poll() after it ran again, the monitor has emptied the
+        # pipe (while stopped it sleeps in do_signal_stop).
+        wait_for(lambda: (wchan(monitor) or '').startswith('poll'), 10,
+                 'the monitor to empty the pipe')
         c.sendline('echo after')
         c.expect(b'after\r\n')
         c.sendline('exit')
