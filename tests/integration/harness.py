@@ -796,6 +796,15 @@ class SiteTest(unittest.TestCase):
         self.addCleanup(c.close)
         return c
 
+    def fifo(self, name):
+        """A fifo in alice's home, hers: a command in her session waits
+        on it until the test writes a line to it."""
+        path = os.path.join(self.alice.home, name)
+        os.mkfifo(path)
+        if IS_ROOT:
+            os.chown(path, self.alice.uid, self.alice.gid)
+        return path
+
     def login(self, c, user=None, password=None):
         """Answer the prompts and wait for the shell's first prompt."""
         user = user or self.alice

@@ -25,16 +25,21 @@ class BinaryTest(SiteTest):
         return m.group(1).decode(errors='replace').replace('\r\n', '\n')
 
     def test_client_binary_on_makes_the_pty_8_bit(self):
+        go = self.fifo('go.fifo')
         self.start()
         c = self.client()
         self.login(c)
-        # The terminal strips; while the command sleeps (no line editor
+        # The terminal strips; while the command waits (no line editor
         # holds the modes), the client turns BINARY on for its input.
-        c.sendline("stty istrip; echo SET''TLED; sleep 0.5; " + STRIP)
+        c.sendline("stty istrip; echo SET''TLED; read g < go.fifo; " +
+                   STRIP)
         c.expect(b'SETTLED\r\n')
         c.send_will(BINARY)
+        # nvtd changes the modes before it sends its answer.
+        c.pump_until(lambda: ('DO', BINARY) in c.events, 'DO BINARY')
+        with open(go, 'w') as f:
+            f.write('go\n')
         m = c.expect(re.compile(rb'(cs\d) (-?istrip) '))
-        self.assertIn(('DO', BINARY), c.events)
         self.assertEqual(m.groups(), (b'cs8', b'-istrip'))
         c.expect(PROMPT)
 
@@ -126,14 +131,17 @@ class TimingMarkTest(SiteTest):
         self.login(c)
         sid = self.shell_pid(c)
         relay = relay_of(sid)
+        go = self.fifo('go.fifo')
         script = os.path.join(self.alice.home, 'out.sh')
         with open(script, 'w') as f:
-            f.write("sleep 0.5; head -c 8000 /dev/zero | tr '\\0' x\n"
-                    "echo; echo END; : > written; sleep 2\n")
+            f.write("read g < go.fifo; head -c 8000 /dev/zero | "
+                    "tr '\\0' x\necho; echo END; : > written; sleep 2\n")
         c.sendline('sh out.sh')
         c.expect(b'sh out.sh\r\n')
         os.kill(relay, signal.SIGSTOP)
         try:
+            with open(go, 'w') as f:
+                f.write('go\n')
             wait_for(lambda: os.path.exists(os.path.join(self.alice.home,
                                                          'written')),
                      10, 'the output to be written')

@@ -168,10 +168,7 @@ class FlushTest(SiteTest):
         self.login(c)
         sid = self.shell_pid(c)
         relay = relay_of(sid)
-        go = os.path.join(self.alice.home, 'go.fifo')
-        os.mkfifo(go)
-        if IS_ROOT:
-            os.chown(go, self.alice.uid, self.alice.gid)
+        go = self.fifo('go.fifo')
         size = 200000
         c.sendline("read g < go.fifo; head -c %d /dev/zero | tr '\\0' x; "
                    "echo; echo D''ONE" % size)
@@ -222,10 +219,7 @@ while not buf.endswith(b"END"):
     buf += os.read(0, 65536)
 os.write(1, b"COUNT a=%d b=%d\r\n" % (buf.count(b"a"), buf.count(b"b")))
 ''')
-        go = os.path.join(self.alice.home, 'go.fifo')
-        os.mkfifo(go)
-        if IS_ROOT:
-            os.chown(go, self.alice.uid, self.alice.gid)
+        go = self.fifo('go.fifo')
         self.start()
         c = self.client()
         self.login(c)

@@ -188,10 +188,7 @@ class DisconnectTest(SiteTest):
         # at once and leave its jobs running.
         self.start()
         ptys = self.site.pty_count()
-        fifo = os.path.join(self.alice.home, 'history.fifo')
-        os.mkfifo(fifo)
-        if IS_ROOT:
-            os.chown(fifo, self.alice.uid, self.alice.gid)
+        fifo = self.fifo('history.fifo')
         c = self.client()
         self.login(c)
         sid = self.shell_pid(c)

@@ -7,8 +7,8 @@ import re
 import signal
 import time
 
-from harness import (DAEMON_MARKERS, IS_ROOT, PROMPT, TTY_GID, SiteTest,
-                     need_root, processes, relay_of, wait_for, wchan)
+from harness import (DAEMON_MARKERS, PROMPT, TTY_GID, SiteTest, need_root,
+                     processes, relay_of, wait_for, wchan)
 from tclient import AYT, IP
 
 # Waits for SIGWINCH (blocked, then sigwait: no race with the resize),
@@ -190,10 +190,7 @@ class SessionTest(SiteTest):
         self.login(c)
         sid = self.shell_pid(c)
         relay = relay_of(sid)
-        go = os.path.join(self.alice.home, 'go.fifo')
-        os.mkfifo(go)
-        if IS_ROOT:
-            os.chown(go, self.alice.uid, self.alice.gid)
+        go = self.fifo('go.fifo')
         c.sendline('cat %s; seq 1 2000; exit' % go)
         wait_for(lambda: wchan(sid) == 'do_wait', 10, 'the shell to wait')
         c.expect(b'; exit\r\n')
