@@ -25,6 +25,17 @@ class AuthTest(SiteTest):
         c.expect(b'login: ')
         return bytes(c.raw)
 
+    def time_to_refusal(self, name):
+        """Seconds from a wrong password for name to "Login incorrect"."""
+        c = self.client()
+        c.expect(b'login: ')
+        c.sendline(name)
+        c.expect(b'Password: ')
+        t0 = time.monotonic()
+        c.sendline('wrong')
+        c.expect(b'Login incorrect')
+        return time.monotonic() - t0
+
     def test_wrong_password_says_login_incorrect_and_asks_again(self):
         self.start()
         c = self.client()
@@ -47,16 +58,8 @@ class AuthTest(SiteTest):
 
     def test_unknown_user_and_wrong_password_both_wait_the_fail_delay(self):
         self.site.start(['-d', '-h', '--fail-delay', '1'])
-        took = {}
-        for name in ('alice', 'zelda'):
-            c = self.client()
-            c.expect(b'login: ')
-            c.sendline(name)
-            c.expect(b'Password: ')
-            t0 = time.monotonic()
-            c.sendline('wrong')
-            c.expect(b'Login incorrect')
-            took[name] = time.monotonic() - t0
+        took = {name: self.time_to_refusal(name)
+                for name in ('alice', 'zelda')}
         for name, t in took.items():
             self.assertGreaterEqual(t, 0.95, '%s: answered too early' % name)
             self.assertLess(t, 2.5, '%s: answered too late' % name)
@@ -114,14 +117,7 @@ class AuthTest(SiteTest):
             PAM_SECURITY] + stack)
         self.start()
         for name in ('alice', 'zelda'):
-            c = self.client()
-            c.expect(b'login: ')
-            c.sendline(name)
-            c.expect(b'Password: ')
-            t0 = time.monotonic()
-            c.sendline('wrong')
-            c.expect(b'Login incorrect')
-            took = time.monotonic() - t0
+            took = self.time_to_refusal(name)
             self.assertGreaterEqual(took, 0.95, name)
             self.assertLess(took, 3.5, name)
 
