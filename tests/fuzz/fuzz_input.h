@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #define FUZZ_HEADER_LEN	2
 
@@ -21,6 +23,15 @@
 #define FUZZ_ALLOW_ALL	0x04	/* every option allowed, both sides */
 #define FUZZ_CYCLE	0x08	/* ask TTYPE again on each TTYPE event */
 #define FUZZ_CHAOS	0x10	/* requests from inside the handler */
+
+/* An invariant of the code under test: broken, it aborts, a finding. */
+#define CHECK(cond)	do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "%s:%d: broken: %s\n", __FILE__,	\
+		    __LINE__, #cond);					\
+		abort();						\
+	}								\
+} while (0)
 
 /* The entry point libFuzzer calls, and tests/fuzz/replay.c too. */
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);

@@ -74,14 +74,6 @@
 #define FUZZ_USER		"root"
 #define FUZZ_PASSWORD		"fuzz-pw"
 
-#define CHECK(cond)	do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "%s:%d: broken: %s\n", __FILE__,	\
-		    __LINE__, #cond);					\
-		abort();						\
-	}								\
-} while (0)
-
 struct pam_handle {
 	struct pam_conv	 conv;
 	char		*user;

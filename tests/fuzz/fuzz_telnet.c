@@ -35,14 +35,6 @@ struct run {
 	size_t		 ttype_asks;
 };
 
-#define CHECK(cond)	do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "%s:%d: broken: %s\n", __FILE__,	\
-		    __LINE__, #cond);					\
-		abort();						\
-	}								\
-} while (0)
-
 static void
 hash_bytes(struct run *r, const void *p, size_t n)
 {
