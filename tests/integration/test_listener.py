@@ -534,6 +534,9 @@ class ManyLoginsTest(ListenerTest):
             f.write("PS1='%s'\n" % PROMPT.decode())
         self.listener_start('--login-timeout', '10')
         listener = self.site.proc.pid
+        # Its socket listens before its pipe and signalfd exist: count
+        # its files once it says it accepts.
+        self.log_has('accepting connections on')
         fds = os.listdir('/proc/%d/fd' % listener)
         ptys = self.site.pty_count()
         t0 = time.monotonic()
