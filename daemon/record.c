@@ -27,8 +27,8 @@
  * the pipe is non-blocking, each message fits in PIPE_BUF (so a write
  * is all or nothing), and when the pipe is full the data is dropped,
  * until the monitor has emptied half of it, and the gap is noted in the
- * recording.  Past --record-limit bytes the
- * monitor stops writing and says so, in the file and in the log.
+ * recording.  Past --record-limit bytes the monitor stops writing and
+ * says so, in the file and in the log.
  */
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -500,7 +500,7 @@ record_read(void)
 	if (n <= 0)
 		return 0;
 	rec.inlen += (size_t)n;
-	/* Messages: kind, a pad byte, a uint16_t length, the data. */
+	/* Messages as record_put() makes them. */
 	while (rec.inlen - off >= 4) {
 		uint16_t	mlen;
 
@@ -548,12 +548,26 @@ record_finish(void)
 	rec.rd = rec.file = -1;
 }
 
+/*
+ * One message into msg: kind, a pad byte, a uint16_t length, the data.
+ * Returns its size.
+ */
+static size_t
+record_put(uint8_t *msg, enum record_kind kind, const void *data,
+    uint16_t len)
+{
+	msg[0] = (uint8_t)kind;
+	msg[1] = 0;
+	memcpy(msg + 2, &len, sizeof(len));
+	memcpy(msg + 4, data, len);
+	return 4 + (size_t)len;
+}
+
 void
 record_send(int fd, enum record_kind kind, const void *data, size_t n)
 {
 	uint8_t		 msg[PIPE_BUF];
 	const uint8_t	*p = data;
-	uint16_t	 len;
 	size_t		 k, off;
 
 	if (record_dropped > 0 && !record_caught_up(fd)) {
@@ -562,24 +576,14 @@ record_send(int fd, enum record_kind kind, const void *data, size_t n)
 	}
 	do {
 		off = 0;
-		if (record_dropped > 0) {
-			/* What was lost goes first, in the same write. */
-			msg[0] = RECORD_GAP;
-			msg[1] = 0;
-			len = sizeof(record_dropped);
-			memcpy(msg + 2, &len, sizeof(len));
-			memcpy(msg + 4, &record_dropped,
+		/* What was lost goes first, in the same write. */
+		if (record_dropped > 0)
+			off = record_put(msg, RECORD_GAP, &record_dropped,
 			    sizeof(record_dropped));
-			off = 4 + sizeof(record_dropped);
-		}
 		k = n < sizeof(msg) - off - 4 ? n : sizeof(msg) - off - 4;
-		msg[off] = (uint8_t)kind;
-		msg[off + 1] = 0;
-		len = (uint16_t)k;
-		memcpy(msg + off + 2, &len, sizeof(len));
-		memcpy(msg + off + 4, p, k);
+		off += record_put(msg + off, kind, p, (uint16_t)k);
 		/* At most PIPE_BUF bytes: written whole, or not at all. */
-		if (write(fd, msg, off + 4 + k) == -1) {
+		if (write(fd, msg, off) == -1) {
 			record_dropped += n;
 			return;
 		}
@@ -592,14 +596,9 @@ record_send(int fd, enum record_kind kind, const void *data, size_t n)
 void
 record_relay_end(int fd)
 {
-	uint8_t		msg[4 + sizeof(record_dropped)];
-	uint16_t	len = sizeof(record_dropped);
+	uint8_t	msg[4 + sizeof(record_dropped)];
 
-	if (record_dropped == 0)
-		return;
-	msg[0] = RECORD_GAP;
-	msg[1] = 0;
-	memcpy(msg + 2, &len, sizeof(len));
-	memcpy(msg + 4, &record_dropped, sizeof(record_dropped));
-	(void)!write(fd, msg, sizeof(msg));
+	if (record_dropped > 0)
+		(void)!write(fd, msg, record_put(msg, RECORD_GAP,
+		    &record_dropped, sizeof(record_dropped)));
 }

@@ -49,9 +49,9 @@ bool	record_enabled(void);
 int	record_prepare(void);
 /*
  * The relay, before it reads anything from the client: close what only
- * the monitor may hold (the directory, the reading end).  Returns the non-blocking fd to pass
- * the session to, or -1 when recording is off; *input says whether the
- * client's data is wanted too.
+ * the monitor may hold (the directory, the reading end).  Returns the
+ * non-blocking fd to pass the session to, or -1 when recording is off;
+ * *input says whether the client's data is wanted too.
  */
 int	record_relay(bool *input);
 /*
