@@ -62,7 +62,7 @@ def parse(path):
     """(options, steps): options a dict of the header directives, steps
     a list of ('send', bytes, split, every, urgent), ('wait', bytes),
     ('sleep', seconds)."""
-    opts = {'args': [], 'absent': [], 'noecho': []}
+    opts = {'args': [], 'absent': [], 'present': [], 'noecho': []}
     steps = []
     split, every, urgent = 'line', None, False
     with open(path) as f:
@@ -81,6 +81,8 @@ def parse(path):
                 opts['args'] += rest.split()
             elif word == 'absent':
                 opts['absent'] += rest.split()
+            elif word == 'present':
+                opts['present'] += rest.split()
             elif word == 'noecho':
                 opts['noecho'].append(rest.encode())
             elif word in ('login', 'answer', 'mirror', 'noread'):
@@ -178,8 +180,12 @@ class HostileTest(SiteTest):
 
         if login:
             c.expect(PROMPT, timeout=15)
+            env = self.run_cmd(c, 'env').splitlines()
             for var in opts['absent']:
-                self.assertNotIn(var + '=', self.run_cmd(c, 'env'))
+                self.assertFalse([v for v in env
+                                  if v.startswith(var + '=')], var)
+            for var in opts['present']:
+                self.assertIn(var, env)
             c.sendline('exit')
             c.read_until_eof(10)
         else:
@@ -190,11 +196,9 @@ class HostileTest(SiteTest):
         watch.stop()
 
         # No crash: the monitor's own exit status, seen by the activator.
-        m = re.search(r'Child %d died with code (\d+)' % monitor,
-                      wait_for(lambda: re.search(
-                          r'Child %d died' % monitor,
-                          self.site.read_log()) and self.site.read_log(),
-                          5, 'the activator to reap the monitor'))
+        m = wait_for(lambda: re.search(r'Child %d died with code (\d+)' %
+                                       monitor, self.site.read_log()),
+                     5, 'the activator to reap the monitor')
         self.assertIn(int(m.group(1)), (0, 1, 3), 'exit status')
         self.assertLess(watch.peak, RSS_MAX_KIB, 'VmRSS peak (KiB)')
         for secret in opts['noecho']:
@@ -213,9 +217,7 @@ class HostileTest(SiteTest):
 
     def send(self, c, step, rng, reading):
         _, data, split, every, urgent = step
-        if every is not None:
-            chunks = [data[i:i + 1] for i in range(len(data))]
-        elif split == '1':
+        if every is not None or split == '1':
             chunks = [data[i:i + 1] for i in range(len(data))]
         elif split == 'random':
             cuts = sorted(rng.sample(range(1, len(data)),
