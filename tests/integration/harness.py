@@ -33,6 +33,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import types
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -759,6 +760,39 @@ class Site:
         self._kill_leftovers()
         if not self.failed and not os.environ.get('NVTD_KEEP'):
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class CommandLineTest(unittest.TestCase):
+    """nvtd run as a command, with no connection to serve: what it says
+    of its options.  self.dir is a directory of the test's own."""
+
+    def setUp(self):
+        why = check_environment()
+        if why:
+            self.skipTest(why)
+        self.dir = tempfile.mkdtemp(prefix='nvtd-cmd-')
+        self.addCleanup(shutil.rmtree, self.dir, True)
+
+    def nvtd(self, *args, stdin=subprocess.DEVNULL, umask=None):
+        """Run nvtd; returncode, stdout, stderr and its pid."""
+        p = subprocess.Popen(
+            [NVTD] + list(args), stdin=stdin, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, env={'PATH': '/usr/bin:/bin'},
+            preexec_fn=(lambda: os.umask(umask)) if umask is not None
+            else None)
+        out, err = p.communicate(timeout=10)
+        return types.SimpleNamespace(returncode=p.returncode, stdout=out,
+                                     stderr=err, pid=p.pid)
+
+    def assert_refused(self, r, *named):
+        """Exit status 2 and one line on stderr, naming each of named."""
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stdout, b'')
+        err = r.stderr.decode()
+        self.assertEqual(err.count('\n'), 1, err)
+        self.assertTrue(err.endswith('\n'), err)
+        for what in named:
+            self.assertIn(what, err)
 
 
 class SiteTest(unittest.TestCase):

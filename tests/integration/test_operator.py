@@ -3,10 +3,8 @@
 
 import os
 import socket
-import subprocess
-import unittest
 
-from harness import NVTD, SiteTest, check_environment
+from harness import CommandLineTest, SiteTest
 
 
 class BannerTest(SiteTest):
@@ -41,17 +39,7 @@ class BannerTest(SiteTest):
                          socket.gethostname().encode() + b' login: ')
 
 
-class OptionsTest(unittest.TestCase):
-
-    def setUp(self):
-        why = check_environment()
-        if why:
-            self.skipTest(why)
-
-    def nvtd(self, *args, stdin=subprocess.DEVNULL):
-        return subprocess.run([NVTD] + list(args), stdin=stdin,
-                              capture_output=True, timeout=10,
-                              env={'PATH': '/usr/bin:/bin'})
+class OptionsTest(CommandLineTest):
 
     def test_bad_option_gets_one_line_naming_it_and_status_2(self):
         cases = [
@@ -69,13 +57,7 @@ class OptionsTest(unittest.TestCase):
         ]
         for args, named in cases:
             with self.subTest(args=args):
-                r = self.nvtd(*args)
-                self.assertEqual(r.returncode, 2)
-                self.assertEqual(r.stdout, b'')
-                err = r.stderr.decode()
-                self.assertEqual(err.count('\n'), 1, err)
-                self.assertTrue(err.endswith('\n'), err)
-                self.assertIn(named, err)
+                self.assert_refused(self.nvtd(*args), named)
 
     def test_help_and_version_exit_0(self):
         r = self.nvtd('--help')

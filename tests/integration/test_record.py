@@ -10,12 +10,10 @@ import shutil
 import signal
 import stat
 import subprocess
-import tempfile
 import termios
-import unittest
 
-from harness import (NVTD, PROMPT, SiteTest, check_environment,
-                     need_root, processes, wait_for, wchan)
+from harness import (PROMPT, CommandLineTest, SiteTest, need_root,
+                     processes, wait_for, wchan)
 
 SECRET = 'Pw-typed-at-read-s-8d21'
 NAME_RE = r'^\d{8}-\d{6}-alice-pts-\d+(\.\d+)?\.cast$'
@@ -237,30 +235,14 @@ class RecordTest(SiteTest):
         self.assertIn('naïve \x1b[1mbold\x1b[0m'.encode(), r.stdout)
 
 
-class RecordDirTest(unittest.TestCase):
+class RecordDirTest(CommandLineTest):
     """--record DIR is refused at start, in one line, unless DIR is a
     directory of root's (ours, when not root) that no one else can
     write."""
 
-    def setUp(self):
-        why = check_environment()
-        if why:
-            self.skipTest(why)
-        self.dir = tempfile.mkdtemp(prefix='nvtd-rec-')
-        self.addCleanup(shutil.rmtree, self.dir, True)
-
-    def nvtd(self, *args):
-        return subprocess.run([NVTD] + list(args), stdin=subprocess.DEVNULL,
-                              capture_output=True, timeout=10,
-                              env={'PATH': '/usr/bin:/bin'})
-
     def refused(self, path, why):
-        r = self.nvtd('--record', path)
-        self.assertEqual(r.returncode, 2)
-        err = r.stderr.decode()
-        self.assertEqual(err.count('\n'), 1, err)
-        self.assertIn('--record %s: ' % path, err)
-        self.assertIn(why, err)
+        self.assert_refused(self.nvtd('--record', path),
+                            '--record %s: ' % path, why)
 
     def test_a_good_directory_is_accepted(self):
         os.chmod(self.dir, 0o700)
@@ -303,8 +285,4 @@ class RecordDirTest(unittest.TestCase):
                             (['--record', self.dir, '--record-limit',
                               '2T'], '2T')]:
             with self.subTest(args=args):
-                r = self.nvtd(*args)
-                self.assertEqual(r.returncode, 2)
-                err = r.stderr.decode()
-                self.assertEqual(err.count('\n'), 1, err)
-                self.assertIn(named, err)
+                self.assert_refused(self.nvtd(*args), named)
