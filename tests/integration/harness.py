@@ -19,6 +19,7 @@ NVTD_SANITIZE=1/0); sanitizer reports go to files in the site, and a test
 whose daemon reported anything fails.
 """
 
+import contextlib
 import glob
 import grp
 import itertools
@@ -162,10 +163,21 @@ def processes():
 
 def relay_of(sid):
     """The relay process of the session whose shell is sid: the other
-    child of its monitor."""
+    child of its monitor (waited for: it may still be starting)."""
     monitor = processes()[sid][1]
-    return [p for p, st in processes().items()
-            if st[1] == monitor and p != sid][0]
+    return wait_for(lambda: [p for p, st in processes().items()
+                             if st[1] == monitor and p != sid], 10,
+                    'the relay of session %d' % sid)[0]
+
+
+@contextlib.contextmanager
+def stopped(pid):
+    """pid held with SIGSTOP for the length of the block."""
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)
 
 
 def descendants(pid, table=None):
@@ -832,12 +844,27 @@ class SiteTest(unittest.TestCase):
 
     def fifo(self, name):
         """A fifo in alice's home, hers: a command in her session waits
-        on it until the test writes a line to it."""
+        on it until the test release()s it."""
         path = os.path.join(self.alice.home, name)
         os.mkfifo(path)
         if IS_ROOT:
             os.chown(path, self.alice.uid, self.alice.gid)
         return path
+
+    @staticmethod
+    def release(fifo, line='go\n'):
+        """Let the command waiting on fifo go on: it reads line (or, with
+        line '', end of file)."""
+        with open(fifo, 'w') as f:
+            f.write(line)
+
+    def session(self, **client):
+        """Start the daemon and log in: (client, shell pid, relay pid)."""
+        self.start()
+        c = self.client(**client)
+        self.login(c)
+        sid = self.shell_pid(c)
+        return c, sid, relay_of(sid)
 
     def login(self, c, user=None, password=None):
         """Answer the prompts and wait for the shell's first prompt."""

@@ -4,9 +4,8 @@ data (UTF-8, the byte 0xff) both ways; TIMING-MARK."""
 
 import os
 import re
-import signal
 
-from harness import PROMPT, SiteTest, relay_of, tcp_queues, wait_for
+from harness import PROMPT, SiteTest, stopped, tcp_queues, wait_for
 from ptyclient import login as pty_login
 from ptyclient import spawn
 from tclient import BINARY, DO, IAC, TM, WILL
@@ -37,8 +36,7 @@ class BinaryTest(SiteTest):
         c.send_will(BINARY)
         # nvtd changes the modes before it sends its answer.
         c.pump_until(lambda: ('DO', BINARY) in c.events, 'DO BINARY')
-        with open(go, 'w') as f:
-            f.write('go\n')
+        self.release(go)
         m = c.expect(re.compile(rb'(cs\d) (-?istrip) '))
         self.assertEqual(m.groups(), (b'cs8', b'-istrip'))
         c.expect(PROMPT)
@@ -126,11 +124,7 @@ class TimingMarkTest(SiteTest):
         # The relay is held while a program writes more than one read of
         # the pty; DO TM arrives meanwhile.  WILL TM must come after all
         # of that output, not after the first read of it.
-        self.start()
-        c = self.client()
-        self.login(c)
-        sid = self.shell_pid(c)
-        relay = relay_of(sid)
+        c, sid, relay = self.session()
         go = self.fifo('go.fifo')
         script = os.path.join(self.alice.home, 'out.sh')
         with open(script, 'w') as f:
@@ -138,18 +132,14 @@ class TimingMarkTest(SiteTest):
                     "tr '\\0' x\necho; echo END; : > written; sleep 2\n")
         c.sendline('sh out.sh')
         c.expect(b'sh out.sh\r\n')
-        os.kill(relay, signal.SIGSTOP)
-        try:
-            with open(go, 'w') as f:
-                f.write('go\n')
+        with stopped(relay):
+            self.release(go)
             wait_for(lambda: os.path.exists(os.path.join(self.alice.home,
                                                          'written')),
                      10, 'the output to be written')
             c.send_raw(bytes([IAC, DO, TM]))
             wait_for(lambda: tcp_queues(c.sock)[0] == 0, 10,
                      'DO TM to reach the relay\'s socket')
-        finally:
-            os.kill(relay, signal.SIGCONT)
         c.expect(b'END\r\n')
         c.pump_until(lambda: bytes([IAC, WILL, TM]) in c.raw, 'WILL TM')
         raw = bytes(c.raw)

@@ -13,8 +13,7 @@ import sys
 import threading
 import time
 
-from harness import (SANITIZED, SiteTest, descendants, processes, vm_rss,
-                     wait_for)
+from harness import SANITIZED, SiteTest, vm_rss, wait_for
 from tclient import AYT, DO, IAC
 
 LOGIN_TIMEOUT = 3
@@ -109,17 +108,8 @@ class FloodTest(SiteTest):
     def test_refused_option_flood_before_login_ends_at_the_deadline(self):
         self.preauth_flood(DO_FLOOD, 'DO refused')
 
-    def relay_of(self, shell):
-        table = processes()
-        return [p for p in descendants(self.site.proc.pid, table)
-                if table[p][4] == self.alice.uid and p != shell and
-                table[p][5].startswith('nvtd')][0]
-
     def session_flood(self, pattern, what):
-        self.start()
-        c = self.client(rcvbuf=4096)
-        self.login(c)
-        relay = self.relay_of(self.shell_pid(c))
+        c, _, relay = self.session(rcvbuf=4096)
         before = vm_rss(relay)
         t0 = time.monotonic()
         f = Flooder(c.sock, pattern)

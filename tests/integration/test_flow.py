@@ -4,11 +4,10 @@ terminal's queues (Synch for output, dropped type-ahead for input)."""
 
 import os
 import re
-import signal
 import time
 
 from harness import (IS_ROOT, PROMPT, SiteTest, processes, read_by_peer,
-                     relay_of, wait_for, wchan)
+                     stopped, wait_for, wchan)
 from tclient import (AO, DM, IAC, LFLOW, LFLOW_OFF, LFLOW_ON,
                      LFLOW_RESTART_ANY, LFLOW_RESTART_XON)
 
@@ -163,15 +162,14 @@ class FlushTest(SiteTest):
     def test_ao_discards_output_and_sends_a_synch(self):
         # The relay is held while a program writes more than the pty
         # holds: then AO comes, and the output not yet sent is lost.
-        self.start()
-        c = self.client()
-        self.login(c)
-        sid = self.shell_pid(c)
-        relay = relay_of(sid)
+        c, sid, relay = self.session()
         go = self.fifo('go.fifo')
         size = 200000
-        c.sendline("read g < go.fifo; head -c %d /dev/zero | tr '\\0' x; "
-                   "echo; echo D''ONE" % size)
+        c.sendline("echo RE''ADY; read g < go.fifo; head -c %d /dev/zero | "
+                   "tr '\\0' x; echo; echo D''ONE" % size)
+        # The shell's last output before the fifo has reached the client,
+        # and the shell waits: the relay has nothing more to read.
+        c.expect(b'READY\r\n')
         wait_for(lambda: wchan(sid) == 'wait_for_partner', 10,
                  'the shell to open the fifo')
         # Held while it waits in poll(), it sees the pty's output and the
@@ -179,10 +177,8 @@ class FlushTest(SiteTest):
         # for a later round, after the pty has been read empty.
         wait_for(lambda: (wchan(relay) or '').startswith('poll'), 10,
                  'the relay to wait in poll')
-        os.kill(relay, signal.SIGSTOP)
-        try:
-            with open(go, 'w') as f:
-                f.write('go\n')
+        with stopped(relay):
+            self.release(go)
             # tr blocks once the pty is full: asleep in the line
             # discipline's write (wait_woken), not in the read of its
             # pipe, where it also sleeps before head has written.
@@ -191,8 +187,6 @@ class FlushTest(SiteTest):
                                  for p, st in processes().items()),
                      10, 'tr to block on the full pty')
             c.send_command(AO)
-        finally:
-            os.kill(relay, signal.SIGCONT)
         c.expect(b'DONE\r\n', timeout=20)
         c.expect(PROMPT)
         self.assertLess(c.data.count(b'x'), size,
@@ -228,8 +222,7 @@ os.write(1, b"COUNT a=%d b=%d\r\n" % (buf.count(b"a"), buf.count(b"b")))
         c.send(b'a' * 50000)
         # The program flushes once nvtd has read every byte of it.
         wait_for(lambda: read_by_peer(c.sock), 10, 'nvtd to read the input')
-        with open(go, 'w') as f:
-            f.write('go\n')
+        self.release(go)
         c.expect(b'FLUSHED')
         c.send(b'b' * 10 + b'END')
         m = c.expect(re.compile(rb'COUNT a=(\d+) b=(\d+)'))

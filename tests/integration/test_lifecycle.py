@@ -4,11 +4,10 @@ session from either side, and the PAM session close."""
 
 import os
 import re
-import signal
 import time
 
 from harness import (IS_ROOT, PROMPT, SiteTest, descendants, in_session,
-                     processes, wait_for, wchan)
+                     processes, relay_of, stopped, wait_for, wchan)
 from tclient import AYT
 
 
@@ -193,9 +192,7 @@ class DisconnectTest(SiteTest):
         self.login(c)
         sid = self.shell_pid(c)
         monitor = processes()[sid][1]
-        relay = wait_for(lambda: [p for p, st in processes().items()
-                                  if st[1] == monitor and p != sid], 10,
-                         'the relay')[0]
+        relay = relay_of(sid)
         # Set after start-up, so that bash does not read it at login.
         self.run_cmd(c, 'HISTFILE=%s' % fifo)
         c.sendline("sleep 300 & sh -c 'echo FORE''GROUND; exec sleep 301'")
@@ -207,13 +204,10 @@ class DisconnectTest(SiteTest):
         # hangs up the terminal, bash gets the kernel's SIGHUP and blocks
         # on the FIFO.  Then the monitor learns that the relay is gone,
         # and whatever it does about it, it does now.
-        os.kill(monitor, signal.SIGSTOP)
-        try:
+        with stopped(monitor):
             c.abort()
             wait_for(lambda: wchan(sid) == 'wait_for_partner', 10,
                      'the shell to save its history')
-        finally:
-            os.kill(monitor, signal.SIGCONT)
         wait_for(lambda: relay not in processes(), 10, 'the relay to exit')
         serve_fifo(fifo, sid)
         self.assert_nothing_left(sid, monitor, ptys)

@@ -17,7 +17,7 @@ import unittest
 
 from harness import (IS_ROOT, NVTD, PROMPT, SiteTest, check_environment,
                      descendants, free_port, live_environ, processes,
-                     tcp_queues, wait_for)
+                     stopped, tcp_queues, wait_for)
 from tclient import IAC
 
 # What the listener says to a connection it refuses, and nothing else.
@@ -432,8 +432,7 @@ class LimitsTest(ListenerTest):
         # when the listener accepts.
         self.listener_start('--per-source-limit', '1')
         self.accepted(source='127.0.0.2')
-        os.kill(self.site.proc.pid, signal.SIGSTOP)
-        try:
+        with stopped(self.site.proc.pid):
             # The kernel completes the connection; the listener accepts
             # it only when it runs again.
             s = raw_connect(self.site.port, source='127.0.0.2')
@@ -441,8 +440,6 @@ class LimitsTest(ListenerTest):
             s.sendall(bytes([IAC, 253, 3, IAC, 251, 24, IAC, 251, 31]))
             wait_for(lambda: tcp_queues(s)[0] == 0, 10,
                      'the words to reach the listener\'s side')
-        finally:
-            os.kill(self.site.proc.pid, signal.SIGCONT)
         data = first_bytes(s)
         self.assertIsNotNone(REFUSAL.fullmatch(data), data)
 

@@ -7,13 +7,12 @@ import json
 import os
 import re
 import shutil
-import signal
 import stat
 import subprocess
 import termios
 
 from harness import (PROMPT, CommandLineTest, SiteTest, need_root,
-                     processes, wait_for, wchan)
+                     processes, stopped, wait_for, wchan)
 
 SECRET = 'Pw-typed-at-read-s-8d21'
 NAME_RE = r'^\d{8}-\d{6}-alice-pts-\d+(\.\d+)?\.cast$'
@@ -171,13 +170,10 @@ class RecordTest(SiteTest):
         self.login(c)
         sid = self.shell_pid(c)
         monitor = processes()[sid][1]
-        os.kill(monitor, signal.SIGSTOP)
-        try:
+        with stopped(monitor):
             c.sendline("seq 1 400000; echo DO''NE")
             c.expect(b'\r\n400000\r\nDONE\r\n', timeout=60)
             c.expect(PROMPT)
-        finally:
-            os.kill(monitor, signal.SIGCONT)
         # Back in poll() after it ran again, the monitor has emptied the
         # pipe (while stopped it sleeps in do_signal_stop).
         wait_for(lambda: (wchan(monitor) or '').startswith('poll'), 10,

@@ -2,13 +2,11 @@
 """The session, seen from a byte-level client: the pty, the window size,
 the terminal type, signals, 8-bit data, the environment, the end."""
 
-import os
 import re
-import signal
 import time
 
 from harness import (DAEMON_MARKERS, PROMPT, TTY_GID, SiteTest, need_root,
-                     processes, relay_of, wait_for, wchan)
+                     processes, stopped, wait_for, wchan)
 from tclient import AYT, IP
 
 # Waits for SIGWINCH (blocked, then sigwait: no race with the resize),
@@ -185,23 +183,15 @@ class SessionTest(SiteTest):
         # lines and exits, as a busy relay would be: when it runs again,
         # the shell is gone and its output is still in the pty, to be
         # read out before the connection closes.
-        self.start()
-        c = self.client()
-        self.login(c)
-        sid = self.shell_pid(c)
-        relay = relay_of(sid)
+        c, sid, relay = self.session()
         go = self.fifo('go.fifo')
         c.sendline('cat %s; seq 1 2000; exit' % go)
         wait_for(lambda: wchan(sid) == 'do_wait', 10, 'the shell to wait')
         c.expect(b'; exit\r\n')
-        os.kill(relay, signal.SIGSTOP)
-        try:
-            with open(go, 'w'):
-                pass                    # cat ends: seq runs, then exit
+        with stopped(relay):
+            self.release(go, '')        # cat ends: seq runs, then exit
             wait_for(lambda: processes().get(sid, 'Z')[0] == 'Z', 10,
                      'the shell to exit')
-        finally:
-            os.kill(relay, signal.SIGCONT)
         rest = re.sub(rb'\x1b\[[0-9;?]*[A-Za-z]', b'', c.read_until_eof(20))
         lines = rest.lstrip(b'\r').split(b'\r\n')
         self.assertEqual(lines[:2000], [b'%d' % i for i in range(1, 2001)])
