@@ -93,12 +93,6 @@ class PtyClient:
                 raise Timeout('no %r within %.1f s; shown after the last '
                               'match: %r' % (pattern.pattern, timeout, rest))
 
-    def pump(self, timeout=0.0):
-        """Read whatever is shown within timeout seconds."""
-        deadline = time.monotonic() + timeout
-        while not self.eof and time.monotonic() < deadline:
-            self._read_once(deadline)
-
     def wait(self, timeout=10.0):
         """Read until the program ends; its exit status."""
         deadline = time.monotonic() + timeout

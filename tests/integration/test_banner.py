@@ -3,7 +3,6 @@
 characters filtered, -b and -h."""
 
 import os
-import re
 import socket
 import time
 

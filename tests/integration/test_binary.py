@@ -42,6 +42,7 @@ class BinaryTest(SiteTest):
         c.expect(PROMPT)
 
     def test_istrip_asks_binary_off_for_the_client_input_only(self):
+        go = self.fifo('go.fifo')
         self.start()
         c = self.client()
         self.login(c)
@@ -50,11 +51,14 @@ class BinaryTest(SiteTest):
         c.pump_until(lambda: {('DO', BINARY), ('WILL', BINARY)} <=
                      set(c.events), 'DO and WILL BINARY')
         n = len(c.events)
-        # Output after the change, before the shell's line editor takes
-        # the terminal back (bash's readline clears ISTRIP while it reads
-        # a line, and sets it again for the command it runs).
-        self.binary_cmd(c, "stty istrip; echo IS''TRIP; sleep 0.5")
+        # Output after the change, while the command still holds the
+        # terminal (bash's readline clears ISTRIP while it reads a line,
+        # and sets it again for the command it runs).  Enter is a bare
+        # CR: the client's input is BINARY.
+        c.send("stty istrip; echo IS''TRIP; read g < go.fifo\r")
         c.pump_until(lambda: ('DONT', BINARY) in c.events[n:], 'DONT BINARY')
+        self.release(go)
+        c.expect(PROMPT)
         c.pump(0.2)
         self.assertEqual([e for e in c.events[n:] if e[1:] == (BINARY,)],
                          [('DONT', BINARY)])

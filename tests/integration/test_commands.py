@@ -4,11 +4,9 @@ GA, DM) in every state: at the login prompt, at the password prompt, in
 the session.  None of them ever becomes a byte of an answer to PAM."""
 
 import os
-import re
 
-from harness import PAM_MATRIX, PAM_SECURITY, PROMPT, SiteTest
-from tclient import (ABORT, AYT, BRK, DM, EC, EL, EOF, GA, IAC, IP, NOP,
-                     SUSP)
+from harness import PAM_SECURITY, PROMPT, SiteTest
+from tclient import ABORT, AYT, BRK, DM, EC, EL, EOF, GA, IP, NOP, SUSP
 
 
 class RealClientCommandsTest(SiteTest):

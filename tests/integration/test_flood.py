@@ -59,7 +59,7 @@ class Flooder:
 
 class FloodTest(SiteTest):
 
-    def sample(self, pid, until, flood):
+    def sample(self, pid, until):
         """VmRSS of pid every 50 ms while it lives and until has not
         passed."""
         rss = []
@@ -92,7 +92,7 @@ class FloodTest(SiteTest):
         c.expect(b'login: ')
         before = vm_rss(monitor)
         f = Flooder(c.sock, pattern)
-        rss = self.sample(monitor, t0 + LOGIN_TIMEOUT + 5, f)
+        rss = self.sample(monitor, t0 + LOGIN_TIMEOUT + 5)
         wait_for(lambda: f.gone is not None or vm_rss(monitor) is None, 5,
                  'the monitor to end')
         took = time.monotonic() - t0
@@ -113,7 +113,7 @@ class FloodTest(SiteTest):
         before = vm_rss(relay)
         t0 = time.monotonic()
         f = Flooder(c.sock, pattern)
-        rss = self.sample(relay, t0 + 30, f)
+        rss = self.sample(relay, t0 + 30)
         wait_for(lambda: vm_rss(relay) is None, 5, 'the relay to end')
         took = time.monotonic() - t0
         f.stop()

@@ -99,8 +99,11 @@ class FlowControlTest(SiteTest):
         for command, want in steps:
             before = len(c.lflow_commands())
             self.run_cmd(c, command)
-            # Told with the output that follows the change, before the
-            # prompt is complete: no later command carries it.
+            # Told with the output that follows the change (at the
+            # latest the prompt's): no later command carries it.  Then
+            # a moment more, to see that nothing else comes.
+            c.pump_until(lambda: len(c.lflow_commands()) - before >=
+                         len(want), 'SB LFLOW after %r' % command)
             c.pump(0.1)
             self.assertEqual(c.lflow_commands()[before:], want,
                              'after %r' % command)

@@ -107,8 +107,7 @@ class FailureInjectionTest(SiteTest):
         c.read_until_eof(10)
         self.assertNotIn(PROMPT, c.data)
         with open(self.inject_log) as f:
-            log = f.read()
-        self.assertIn('inject', log, 'the failure was never injected')
+            self.assertIn('inject', f.read(), 'the failure was never injected')
         # The monitor ended PAM; the hook saw as many closes as opens.
         wait_for(lambda: 'pam_end' in open(self.inject_log).read(), 10,
                  'pam_end')
@@ -119,7 +118,6 @@ class FailureInjectionTest(SiteTest):
         wait_for(lambda: not [p for p, st in processes().items()
                               if st[4] == self.alice.uid and st[0] != 'Z'],
                  10, "alice's processes to end")
-        return log
 
     def test_initgroups_failure_gives_no_shell_and_says_so(self):
         self.injected('initgroups', b'Cannot set groups', 0)

@@ -94,12 +94,17 @@ class RecordTest(SiteTest):
 
     def test_utf8_cut_between_reads_is_joined_and_invalid_bytes_replaced(
             self):
+        go = self.fifo('go.fifo')
         self.start_recording()
         c = self.client()
         self.login(c)
-        # One character in two writes, far enough apart to be two reads.
-        self.run_cmd(c, "printf 'A\\303'; sleep 0.3; printf '\\251Z\\n'; "
-                     "printf 'bad<\\377\\300>\\n'")
+        # One character in two writes, the second only once the client
+        # has the first: two reads of the pty.
+        c.sendline("printf 'A\\303'; read g < go.fifo; printf '\\251Z\\n'; "
+                   "printf 'bad<\\377\\300>\\n'")
+        c.expect(b'A\xc3')
+        self.release(go)
+        c.expect(PROMPT)
         c.sendline('exit')
         c.read_until_eof(20)
         _, events = load_cast(self.recording())
@@ -155,7 +160,7 @@ class RecordTest(SiteTest):
         self.assertIn(b'\r\n20000\r\n', rest)     # the session went on
         path = self.recording()
         self.assertLessEqual(os.path.getsize(path), 8192)
-        header, events = load_cast(path)
+        _, events = load_cast(path)
         self.assertEqual(events[-1][1], 'm')
         self.assertIn('size limit of 8192 bytes', events[-1][2])
         self.assertEqual(sum(e[1] == 'm' for e in events), 1)
