@@ -866,13 +866,19 @@ class SiteTest(unittest.TestCase):
         sid = self.shell_pid(c)
         return c, sid, relay_of(sid)
 
+    def answer_prompts(self, c, name=None, password=None):
+        """Answer the login and password prompts (alice's, by default)."""
+        c.expect(b'login: ')
+        c.sendline(name if name is not None else self.alice.name)
+        c.expect(b'Password: ')
+        c.sendline(password if password is not None else
+                   self.alice.password)
+
     def login(self, c, user=None, password=None):
         """Answer the prompts and wait for the shell's first prompt."""
         user = user or self.alice
-        c.expect(b'login: ')
-        c.sendline(user.name)
-        c.expect(b'Password: ')
-        c.sendline(password if password is not None else user.password)
+        self.answer_prompts(c, user.name, password if password is not None
+                            else user.password)
         c.expect(PROMPT, timeout=15)
 
     _marks = itertools.count(1)

@@ -17,10 +17,7 @@ class AuthTest(SiteTest):
         """Every byte the server sends, from the connection to the prompt
         that follows a failed attempt."""
         c = self.client()
-        c.expect(b'login: ')
-        c.sendline(name)
-        c.expect(b'Password: ')
-        c.sendline(password)
+        self.answer_prompts(c, name, password)
         c.expect(b'Login incorrect')
         c.expect(b'login: ')
         return bytes(c.raw)
@@ -39,10 +36,7 @@ class AuthTest(SiteTest):
     def test_wrong_password_says_login_incorrect_and_asks_again(self):
         self.start()
         c = self.client()
-        c.expect(b'login: ')
-        c.sendline('alice')
-        c.expect(b'Password: ')
-        c.sendline('not-the-password')
+        self.answer_prompts(c, 'alice', 'not-the-password')
         c.expect(b'\r\nLogin incorrect\r\n')
         # A second chance on the same connection, which works.
         self.login(c)
@@ -144,10 +138,7 @@ class AuthTest(SiteTest):
         self.site.set_service('nvtd', self.expired_stack())
         self.start()
         c = self.client()
-        c.expect(b'login: ')
-        c.sendline('alice')
-        c.expect(b'Password: ')
-        c.sendline('secret')
+        self.answer_prompts(c)
         # pam_matrix asks for the old password, then the new one twice.
         c.expect(b'Old password: ')
         c.sendline('secret')
@@ -176,10 +167,7 @@ class AuthTest(SiteTest):
         # it.  nvtd's own leaks are caught by every other test.
         self.start(leak_check=False)
         c = self.client()
-        c.expect(b'login: ')
-        c.sendline('alice')
-        c.expect(b'Password: ')
-        c.sendline('secret')
+        self.answer_prompts(c)
         c.expect(b'Old password: ')
         c.sendline('secret')
         c.expect(b'New Password :')

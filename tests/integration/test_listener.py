@@ -539,11 +539,7 @@ class ManyLoginsTest(ListenerTest):
         t0 = time.monotonic()
         for i in range(self.LOGINS):
             c = self.client()
-            c.expect(b'login: ')
-            c.sendline('alice')
-            c.expect(b'Password: ')
-            c.sendline('secret')
-            c.expect(PROMPT)
+            self.login(c)
             c.sendline('echo o''k; exit')
             self.assertIn(b'ok', c.read_until_eof(10), 'login %d' % i)
             c.close()

@@ -99,10 +99,7 @@ class FailureInjectionTest(SiteTest):
                'NVTD_INJECT_LOG': self.inject_log}
         self.start(env=env)
         c = self.client()
-        c.expect(b'login: ')
-        c.sendline('alice')
-        c.expect(b'Password: ')
-        c.sendline('secret')
+        self.answer_prompts(c)
         c.expect(says, timeout=10)
         c.read_until_eof(10)
         self.assertNotIn(PROMPT, c.data)

@@ -99,10 +99,7 @@ class UtmpTest(SiteTest):
         need_namespace('hiding /run/utmp and /var/log/wtmp from nvtd')
         self.start(accounting='absent')
         c = self.client()
-        c.expect(b'login: ')
-        c.sendline('alice')
-        c.expect(b'Password: ')
-        c.sendline('secret')
+        self.answer_prompts(c)
         before = c.pos
         self.login_prompt_seen = c.expect(b'@nvtd-test> ')
         # Nothing but the shell's own output between password and prompt.
