@@ -83,8 +83,8 @@ FUZZ_CFLAGS	:= -std=gnu11 -O1 -g -fno-omit-frame-pointer \
 FUZZ_FLAGS	:= -max_len=4096 -timeout=10 -print_final_stats=1
 # What the pre-auth target links: the daemon's code before login, and
 # libbsd, but not libpam (the target brings its own).
-PREAUTH_SRCS	:= daemon/conn.c daemon/auth.c daemon/line.c daemon/telnet.c \
-		   daemon/env.c daemon/log.c daemon/trace.c
+PREAUTH_SRCS	:= daemon/conn.c daemon/preauth.c daemon/auth.c daemon/line.c \
+		   daemon/telnet.c daemon/env.c daemon/log.c daemon/trace.c
 PREAUTH_LIBS	:= $(shell pkg-config --libs libbsd-overlay libbsd-ctor \
 		   2>/dev/null)
 

@@ -22,6 +22,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -33,9 +34,9 @@
 #include <security/pam_appl.h>
 
 #include "auth.h"
-#include "conn.h"
 #include "log.h"
 #include "options.h"
+#include "preauth.h"
 #include "trace.h"
 
 /* Delay asked for by PAM modules for the current attempt (microseconds). */
@@ -59,24 +60,44 @@ static int
 auth_ask(struct auth *a, const char *prompt, bool echo, char *buf,
     size_t bufsz)
 {
-	for (;;) {
-		conn_puts(a->conn, prompt);
-		switch (conn_getline(a->conn, echo, buf, bufsz)) {
-		case LINE_DONE:
-			clock_gettime(CLOCK_MONOTONIC, &a->answered);
-			trace_answer(echo, buf);	/* never echo-off ones */
-			return 0;
-		case LINE_CANCEL:
-			continue;
-		case LINE_TOOLONG:
-			clock_gettime(CLOCK_MONOTONIC, &a->answered);
-			return -1;
-		case LINE_MORE:
-		case LINE_EOF:
-			break;
-		}
+	switch (preauth_ask(a->pre, prompt, echo, buf, bufsz)) {
+	case LINE_DONE:
+		clock_gettime(CLOCK_MONOTONIC, &a->answered);
+		trace_answer(echo, buf);	/* never echo-off ones */
+		return 0;
+	case LINE_TOOLONG:
+		clock_gettime(CLOCK_MONOTONIC, &a->answered);
+		return -1;
+	case LINE_MORE:
+	case LINE_CANCEL:
+	case LINE_EOF:
+		break;
+	}
+	a->gone = true;
+	return -1;
+}
+
+/* Show text to the client.  Returns 0, or -1 when it has gone. */
+static int
+auth_say(struct auth *a, const char *text)
+{
+	if (preauth_say(a->pre, text) == -1) {
+		a->gone = true;
 		return -1;
 	}
+	return 0;
+}
+
+static int __attribute__((__format__(__printf__, 2, 3)))
+auth_sayf(struct auth *a, const char *fmt, ...)
+{
+	char	buf[1024];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return auth_say(a, buf);
 }
 
 /*
@@ -116,8 +137,7 @@ auth_conv(int n, const struct pam_message **msg, struct pam_response **resp,
 			break;
 		case PAM_ERROR_MSG:
 		case PAM_TEXT_INFO:
-			conn_printf(a->conn, "%s\n", text);
-			if (conn_flush(a->conn) == -1)
+			if (auth_sayf(a, "%s\n", text) == -1)
 				goto fail;
 			break;
 		default:
@@ -175,18 +195,18 @@ auth_account(struct auth *a, const char *name)
 	if ((pw = getpwnam(name)) == NULL) {
 		log_auth(LOG_NOTICE, "no passwd entry for %s from %s",
 		    log_escape(name, strlen(name), esc, sizeof(esc)),
-		    a->conn->addr);
+		    a->addr);
 		return -1;
 	}
 	if (pw->pw_uid == 0 && !a->opts->permit_root) {
 		log_auth(LOG_NOTICE, "refused root login for %s from %s port "
-		    "%s (no --permit-root)", pw->pw_name, a->conn->addr,
-		    a->conn->port);
+		    "%s (no --permit-root)", pw->pw_name, a->addr,
+		    a->port);
 		return -1;
 	}
 	if (geteuid() != 0 && pw->pw_uid != geteuid()) {
 		log_auth(LOG_NOTICE, "refused login for %s from %s: nvtd "
-		    "runs as uid %u, not root", pw->pw_name, a->conn->addr,
+		    "runs as uid %u, not root", pw->pw_name, a->addr,
 		    (unsigned int)geteuid());
 		return -1;
 	}
@@ -243,8 +263,8 @@ auth_log_failure(struct auth *a, const char *name)
 	invalid = a->status == PAM_USER_UNKNOWN || getpwnam(name) == NULL;
 	log_auth(LOG_NOTICE, "Failed password for %s%s from %s port %s",
 	    invalid ? "invalid user " : "",
-	    log_escape(name, strlen(name), esc, sizeof(esc)), a->conn->addr,
-	    a->conn->port);
+	    log_escape(name, strlen(name), esc, sizeof(esc)), a->addr,
+	    a->port);
 }
 
 /*
@@ -266,7 +286,6 @@ auth_ask_user(struct auth *a, char *name, size_t namesz)
 static int
 auth_authenticate(struct auth *a)
 {
-	struct conn	*c = a->conn;
 	char		 name[LINE_MAX_LEN + 1];
 	unsigned int	 tries;
 
@@ -284,9 +303,9 @@ auth_authenticate(struct auth *a)
 			}
 		} else
 			a->status = PAM_CONV_ERR;
-		if (c->eof) {
+		if (a->gone) {
 			log_info("Connection closed by %s port %s [preauth]",
-			    c->addr, c->port);
+			    a->addr, a->port);
 			return -1;
 		}
 		/* Refusals after a good password look like a bad one. */
@@ -299,12 +318,11 @@ auth_authenticate(struct auth *a)
 		auth_pause(a);
 		if (a->status == PAM_ABORT || a->status == PAM_MAXTRIES ||
 		    tries >= a->opts->max_tries) {
-			conn_printf(c, "\nMaximum number of tries exceeded "
-			    "(%u)\n", a->opts->max_tries);
-			(void)conn_flush(c);
+			(void)auth_sayf(a, "\nMaximum number of tries "
+			    "exceeded (%u)\n", a->opts->max_tries);
 			return -1;
 		}
-		conn_puts(c, "\nLogin incorrect\n");
+		(void)auth_say(a, "\nLogin incorrect\n");
 	}
 }
 
@@ -312,7 +330,6 @@ auth_authenticate(struct auth *a)
 static int
 auth_check_account(struct auth *a)
 {
-	struct conn	*c = a->conn;
 	const char	*name;
 
 	a->status = pam_acct_mgmt(a->pamh, 0);
@@ -323,16 +340,16 @@ auth_check_account(struct auth *a)
 		trace_pam(a->pamh, "pam_chauthtok", a->status);
 		if (a->status != PAM_SUCCESS) {
 			log_auth(LOG_NOTICE, "password change failed for %s "
-			    "from %s: %s", a->user.name, c->addr,
+			    "from %s: %s", a->user.name, a->addr,
 			    pam_strerror(a->pamh, a->status));
-			conn_printf(c, "Password change failed: %s\n",
+			(void)auth_sayf(a, "Password change failed: %s\n",
 			    pam_strerror(a->pamh, a->status));
 			return -1;
 		}
 	} else if (a->status != PAM_SUCCESS) {
 		log_auth(LOG_NOTICE, "account check failed for %s from %s: %s",
-		    a->user.name, c->addr, pam_strerror(a->pamh, a->status));
-		conn_printf(c, "Access denied: %s\n",
+		    a->user.name, a->addr, pam_strerror(a->pamh, a->status));
+		(void)auth_sayf(a, "Access denied: %s\n",
 		    pam_strerror(a->pamh, a->status));
 		return -1;
 	}
@@ -342,21 +359,23 @@ auth_check_account(struct auth *a)
 	if (name == NULL)
 		return -1;
 	if (strcmp(name, a->user.name) != 0 && auth_account(a, name) == -1) {
-		conn_puts(c, "Access denied\n");
+		(void)auth_say(a, "Access denied\n");
 		return -1;
 	}
 	return 0;
 }
 
 int
-auth_login(struct auth *a, struct conn *c, const struct options *o)
+auth_login(struct auth *a, struct preauth *pre, const struct options *o)
 {
 	struct pam_conv	conv = { auth_conv, a };
 	char		host[HOST_NAME_MAX + 1];
 	int		r;
 
 	memset(a, 0, sizeof(*a));
-	a->conn = c;
+	a->pre = pre;
+	a->addr = pre->conn.addr;
+	a->port = pre->conn.port;
 	a->opts = o;
 
 	a->status = pam_start(o->service, NULL, &conv, &a->pamh);
@@ -364,7 +383,7 @@ auth_login(struct auth *a, struct conn *c, const struct options *o)
 	if (a->status != PAM_SUCCESS) {
 		log_warnx("pam_start %s: %s", o->service,
 		    pam_strerror(a->pamh, a->status));
-		conn_puts(c, "System error\n");
+		(void)auth_say(a, "System error\n");
 		a->pamh = NULL;
 		return -1;
 	}
@@ -379,7 +398,7 @@ auth_login(struct auth *a, struct conn *c, const struct options *o)
 	 * that modules looking at it during authentication see a network
 	 * login; it becomes the pty's path before the session opens.
 	 */
-	if ((r = pam_set_item(a->pamh, PAM_RHOST, c->addr)) != PAM_SUCCESS ||
+	if ((r = pam_set_item(a->pamh, PAM_RHOST, a->addr)) != PAM_SUCCESS ||
 	    (r = pam_set_item(a->pamh, PAM_TTY, "telnet")) != PAM_SUCCESS ||
 	    (r = pam_set_item(a->pamh, PAM_USER_PROMPT, a->prompt)) !=
 	    PAM_SUCCESS ||
@@ -387,7 +406,7 @@ auth_login(struct auth *a, struct conn *c, const struct options *o)
 	    (const void *)auth_delay_cb)) != PAM_SUCCESS) {
 		trace_pam(a->pamh, "pam_set_item", r);
 		log_warnx("pam_set_item: %s", pam_strerror(a->pamh, r));
-		conn_puts(c, "System error\n");
+		(void)auth_say(a, "System error\n");
 		return -1;
 	}
 	trace_pam(a->pamh, "pam_set_item PAM_RHOST, PAM_TTY, "
@@ -397,21 +416,19 @@ auth_login(struct auth *a, struct conn *c, const struct options *o)
 	if (auth_authenticate(a) == -1 || auth_check_account(a) == -1)
 		return -1;
 	log_auth(LOG_INFO, "Accepted password for %s from %s port %s",
-	    a->user.name, c->addr, c->port);
+	    a->user.name, a->addr, a->port);
 	return 0;
 }
 
 int
 auth_open_session(struct auth *a, const char *tty)
 {
-	struct conn	*c = a->conn;
-
 	a->status = pam_set_item(a->pamh, PAM_TTY, tty);
 	trace_pam(a->pamh, "pam_set_item PAM_TTY", a->status);
 	if (a->status != PAM_SUCCESS) {
 		log_warnx("pam_set_item PAM_TTY: %s",
 		    pam_strerror(a->pamh, a->status));
-		conn_puts(c, "System error\n");
+		(void)auth_say(a, "System error\n");
 		return -1;
 	}
 
@@ -421,7 +438,7 @@ auth_open_session(struct auth *a, const char *tty)
 	 */
 	if (geteuid() == 0 && initgroups(a->user.name, a->user.gid) == -1) {
 		log_warn("initgroups %s", a->user.name);
-		conn_puts(c, "Cannot set groups\n");
+		(void)auth_say(a, "Cannot set groups\n");
 		return -1;
 	}
 	trace_step("initgroups %s", a->user.name);
@@ -430,7 +447,7 @@ auth_open_session(struct auth *a, const char *tty)
 	if (a->status != PAM_SUCCESS) {
 		log_warnx("pam_setcred %s: %s", a->user.name,
 		    pam_strerror(a->pamh, a->status));
-		conn_printf(c, "Cannot set credentials: %s\n",
+		(void)auth_sayf(a, "Cannot set credentials: %s\n",
 		    pam_strerror(a->pamh, a->status));
 		return -1;
 	}
@@ -442,7 +459,7 @@ auth_open_session(struct auth *a, const char *tty)
 	if (a->status != PAM_SUCCESS) {
 		log_warnx("pam_open_session %s: %s", a->user.name,
 		    pam_strerror(a->pamh, a->status));
-		conn_printf(c, "Cannot open session: %s\n",
+		(void)auth_sayf(a, "Cannot open session: %s\n",
 		    pam_strerror(a->pamh, a->status));
 		return -1;
 	}
@@ -453,7 +470,7 @@ auth_open_session(struct auth *a, const char *tty)
 	if (a->status != PAM_SUCCESS) {
 		log_warnx("pam_setcred reinitialize %s: %s", a->user.name,
 		    pam_strerror(a->pamh, a->status));
-		conn_printf(c, "Cannot set credentials: %s\n",
+		(void)auth_sayf(a, "Cannot set credentials: %s\n",
 		    pam_strerror(a->pamh, a->status));
 		return -1;
 	}

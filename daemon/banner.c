@@ -29,7 +29,6 @@
 #include <unistd.h>
 
 #include "banner.h"
-#include "conn.h"
 #include "log.h"
 
 struct banner {
@@ -166,7 +165,7 @@ banner_escape(char kind, char c, const struct utsname *u, char *buf,
 }
 
 void
-banner_send(struct conn *c, const char *path)
+banner_render(const char *path, char *text)
 {
 	struct banner	 b;
 	struct utsname	 u;
@@ -176,6 +175,7 @@ banner_send(struct conn *c, const char *path)
 	size_t		 i;
 	int		 fd;
 
+	text[0] = '\0';
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
 		if (errno != ENOENT)
 			log_warn("banner %s", path);
@@ -202,5 +202,5 @@ banner_send(struct conn *c, const char *path)
 	if (b.need > 0)
 		b.len = b.seq;
 	b.out[b.len] = '\0';
-	conn_puts(c, b.out);
+	memcpy(text, b.out, b.len + 1);
 }

@@ -5,11 +5,13 @@
 #ifndef NVTD_BANNER_H
 #define NVTD_BANNER_H
 
-struct conn;
-
 #define BANNER_MAX	4096	/* bytes read from the banner file */
 
-/* Queue the banner file for the client, with control bytes removed. */
-void	banner_send(struct conn *, const char *path);
+/*
+ * The banner file as text for the client, its escapes expanded and
+ * control bytes removed, in text (BANNER_MAX + 1 bytes); "" when there
+ * is none.
+ */
+void	banner_render(const char *path, char *text);
 
 #endif

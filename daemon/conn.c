@@ -1,16 +1,24 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The client connection before login.  Everything the client sends goes
- * through the telnet engine; its events land here: data and the editing
- * commands become type-ahead for the PAM prompts, window size, terminal
- * type and allowed environment variables are kept for the session, and
- * replies are queued for the client.
+ * The client connection: the transport under both halves of a login.
+ * Everything the client sends goes through the telnet engine, whose
+ * events go to the connection's owner (preauth.c before login, relay.c
+ * after); everything nvtd sends goes through one output queue, in order:
+ * the engine's replies, nvtd's own text, the session's output.
  *
- * All of this runs as root in the monitor, under the login deadline
- * (deadline.c), with every buffer capped: a client cannot make nvtd hold
- * more than CONN_OUT_MAX bytes of output or CONN_IN_MAX of type-ahead.
+ * One queue, with two kinds of bytes in it: what must reach the client
+ * (replies, commands, text: "kept"), and the session's output, which a
+ * Synch may drop (RFC 854: an interrupt or Abort Output discards the
+ * output in flight).  c->keep marks the end of the last kept bytes.
+ * The queue is capped at CONN_OUT_MAX: a client that makes nvtd send
+ * replies and never reads them overflows it and is let go.
+ *
+ * Sending never blocks (conn_send()); conn_flush() waits for the socket
+ * and gives up when nothing could be sent for CONN_STALL_MS, or at the
+ * connection's deadline (c->until).  conn_close() ends a connection so
+ * that a client loses nothing of its output (RFC 860's TIMING-MARK as a
+ * mark in the stream, then FIN).
  */
-#include <sys/ttydefaults.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -23,487 +31,98 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "conn.h"
-#include "log.h"
-#include "options.h"
-#include "trace.h"
 
-#define CONN_NEGOTIATE_MS	1000	/* wait for answers to the opening */
-#define CONN_READ_SIZE		4096
-
-/* Queue bytes that are already telnet-encoded. */
-static void
-conn_queue(struct conn *c, const uint8_t *p, size_t n)
+/* Room for n more bytes at the end of the queue, compacting it first. */
+static uint8_t *
+conn_reserve(struct conn *c, size_t n)
 {
-	if (n > sizeof(c->out) - c->outlen) {
-		c->out_overflow = true;
-		return;
+	if (n > sizeof(c->out) - c->len) {
+		c->overflow = true;
+		return NULL;
 	}
-	memcpy(c->out + c->outlen, p, n);
-	c->outlen += n;
-}
-
-/* Queue raw bytes for the client, telnet-encoded. */
-static void
-conn_queue_data(struct conn *c, const uint8_t *p, size_t n)
-{
-	uint8_t	enc[2 * 512];
-	size_t	chunk;
-
-	while (n > 0) {
-		chunk = n < 512 ? n : 512;
-		conn_queue(c, enc, telnet_encode(&c->tn, p, chunk, enc));
-		p += chunk;
-		n -= chunk;
+	if (c->off + c->len + n > sizeof(c->out)) {
+		memmove(c->out, c->out + c->off, c->len);
+		c->off = 0;
 	}
-}
-
-/* Keep client data as type-ahead for the prompts (and later the pty). */
-static void
-conn_typeahead(struct conn *c, const uint8_t *p, size_t n)
-{
-	if (c->inoff > 0) {
-		memmove(c->in, c->in + c->inoff, c->inlen - c->inoff);
-		c->inlen -= c->inoff;
-		c->inoff = 0;
-	}
-	if (n > sizeof(c->in) - c->inlen)
-		n = sizeof(c->in) - c->inlen;	/* beyond the cap: dropped */
-	memcpy(c->in + c->inlen, p, n);
-	c->inlen += n;
-}
-
-/*
- * Telnet commands at a prompt: the editing ones become the bytes a user
- * would type for them, so the line editor sees one kind of input; the
- * signal-like ones abandon the line; AYT is answered at once.
- */
-static void
-conn_command(struct conn *c, uint8_t cmd)
-{
-	uint8_t	b;
-
-	switch (cmd) {
-	case TELNET_EC:
-		b = 0x7f;
-		break;
-	case TELNET_EL:
-		b = CTRL('U');
-		break;
-	case TELNET_IP:
-	case TELNET_BRK:
-	case TELNET_ABORT:
-	case TELNET_SUSP:
-		b = CTRL('C');
-		break;
-	case TELNET_EOF:
-		b = CTRL('D');
-		break;
-	case TELNET_AYT:
-		conn_puts(c, CONN_AYT_REPLY);
-		return;
-	default:		/* AO NOP DM GA: nothing to do before login */
-		return;
-	}
-	conn_typeahead(c, &b, 1);
-}
-
-/* Is name (len bytes) the client's type number i, ignoring case? */
-static bool
-conn_ttype_is(const struct conn *c, size_t i, const char *name, size_t len)
-{
-	return c->ttypes_len[i] == len &&
-	    strncasecmp(c->ttypes[i], name, len) == 0;
-}
-
-/*
- * Choose TERM among the types offered, in the client's order of
- * preference: the first that terminfo knows, else the first well-formed
- * one.  Returns its index, or -1 (TERM stays "dumb").
- */
-static int
-conn_ttype_choose(struct conn *c)
-{
-	char	buf[ENV_TERM_MAX + 1];
-	int	first = -1;
-	size_t	i;
-
-	for (i = 0; i < c->nttypes; i++) {
-		if (env_term(c->ttypes[i], c->ttypes_len[i], buf,
-		    sizeof(buf)) != buf)
-			continue;
-		if (env_term_known(buf))
-			return (int)i;
-		if (first == -1)
-			first = (int)i;
-	}
-	return first;
-}
-
-/* Remember the type the client has just sent: it is on that one now. */
-static void
-conn_ttype_last(struct conn *c, const char *name, size_t len)
-{
-	memcpy(c->ttype_last, name, len);
-	c->ttype_last[len] = '\0';
-	c->ttype_last_len = len;
-}
-
-/*
- * An answer while nvtd steers the client back to the chosen type: done
- * when it is there, or when it did not move (a client that keeps
- * repeating its last type), or after too many asks.  TERM must name the
- * terminal the client emulates: a client left on another type that
- * terminfo knows gets that type as TERM.
- */
-static void
-conn_ttype_steer(struct conn *c, const char *name, size_t len)
-{
-	char	buf[ENV_TERM_MAX + 1];
-	bool	stuck;
-
-	if (conn_ttype_is(c, (size_t)c->ttype_chosen, name, len)) {
-		c->ttype_state = CONN_TTYPE_DONE;
-		return;
-	}
-	stuck = c->ttype_last_len == len &&
-	    strncasecmp(c->ttype_last, name, len) == 0;
-	conn_ttype_last(c, name, len);
-	if (!stuck && ++c->ttype_asks <= 2 * CONN_TTYPES_MAX) {
-		telnet_request_ttype(&c->tn);
-		return;
-	}
-	c->ttype_state = CONN_TTYPE_DONE;
-	if (env_term(name, len, buf, sizeof(buf)) == buf &&
-	    env_term_known(buf)) {
-		strlcpy(c->term, buf, sizeof(c->term));
-		log_debug("%s: TERM=%s, the type the client stays on",
-		    c->addr, c->term);
-	}
-}
-
-/*
- * RFC 1091: ask for the next type until the client repeats itself (its
- * first type: it started over; its last: the list has ended), then
- * choose.  The client is then on its first type or on its last; when
- * that is not the chosen one, it is asked on (a client that ended its
- * list starts over when asked again) until it is.  An answer nvtd could
- * not take (empty, over TELNET_TTYPE_MAX) comes here as "": it counts as
- * a type, never chosen.
- */
-static void
-conn_ttype(struct conn *c, const char *name, size_t len)
-{
-	char	buf[ENV_TERM_MAX + 1];
-	bool	wrapped, ended;
-	size_t	n = c->nttypes;
-	int	at;
-
-	switch (c->ttype_state) {
-	case CONN_TTYPE_DONE:
-		return;
-	case CONN_TTYPE_STEERING:
-		conn_ttype_steer(c, name, len);
-		return;
-	case CONN_TTYPE_LISTING:
-		break;
-	}
-
-	wrapped = n > 0 && conn_ttype_is(c, 0, name, len);
-	ended = n > 0 && conn_ttype_is(c, n - 1, name, len);
-	conn_ttype_last(c, name, len);
-	if (!wrapped && !ended) {
-		memcpy(c->ttypes[n], name, len);
-		c->ttypes[n][len] = '\0';
-		c->ttypes_len[n] = len;
-		if (++c->nttypes < CONN_TTYPES_MAX) {
-			telnet_request_ttype(&c->tn);
-			return;
-		}
-	}
-
-	c->ttype_chosen = conn_ttype_choose(c);
-	if (c->ttype_chosen >= 0)
-		strlcpy(c->term, env_term(c->ttypes[c->ttype_chosen],
-		    c->ttypes_len[c->ttype_chosen], buf, sizeof(buf)),
-		    sizeof(c->term));
-	log_debug("%s: TERM=%s, from %zu terminal types", c->addr, c->term,
-	    c->nttypes);
-	at = wrapped ? 0 : (int)c->nttypes - 1;
-	if (c->ttype_chosen >= 0 && c->ttype_chosen != at) {
-		c->ttype_state = CONN_TTYPE_STEERING;
-		telnet_request_ttype(&c->tn);
-	} else
-		c->ttype_state = CONN_TTYPE_DONE;
-}
-
-/* The handler for the engine's events before login. */
-static void
-conn_event(void *ctx, const struct telnet_event *ev)
-{
-	struct conn	*c = ctx;
-	char		 n[LOG_ESCAPE_MAX], v[LOG_ESCAPE_MAX];
-
-	trace_telnet(ev, -1);	/* before login: data as a count only */
-	switch (ev->kind) {
-	case TELNET_EV_DATA:
-		conn_typeahead(c, ev->data.bytes, ev->data.len);
-		break;
-	case TELNET_EV_SEND:
-		conn_queue(c, ev->data.bytes, ev->data.len);
-		break;
-	case TELNET_EV_COMMAND:
-		log_debug("%s: IAC %s", c->addr,
-		    telnet_command_name(ev->command));
-		conn_command(c, ev->command);
-		break;
-	case TELNET_EV_NAWS:
-		log_debug("%s: window %ux%u", c->addr, ev->naws.width,
-		    ev->naws.height);
-		c->ws.ws_col = ev->naws.width;
-		c->ws.ws_row = ev->naws.height;
-		c->have_naws = true;
-		break;
-	case TELNET_EV_TTYPE:
-		log_debug("%s: terminal type \"%s\"", c->addr,
-		    log_escape(ev->ttype.name, ev->ttype.len, n, sizeof(n)));
-		conn_ttype(c, ev->ttype.name, ev->ttype.len);
-		break;
-	case TELNET_EV_ENV:
-		if (!env_client_add(&c->env, c->opts->accept_env,
-		    c->opts->naccept_env, ev->env.name, ev->env.name_len,
-		    ev->env.value, ev->env.value_len))
-			log_debug("%s: variable \"%s\" ignored", c->addr,
-			    log_escape(ev->env.name, ev->env.name_len, n,
-			    sizeof(n)));
-		else
-			log_debug("%s: variable %s=\"%s\" accepted", c->addr,
-			    ev->env.name, log_escape(ev->env.value,
-			    ev->env.value_len, v, sizeof(v)));
-		break;
-	case TELNET_EV_NEGOTIATION:
-		log_debug("%s: RCVD %s %s", c->addr,
-		    telnet_command_name(ev->negotiation.verb),
-		    telnet_option_name(ev->negotiation.opt));
-		break;
-	case TELNET_EV_OPTION:
-		log_debug("%s: %s %s %s", c->addr,
-		    telnet_option_name(ev->option.opt),
-		    ev->option.side == TELNET_US ? "us" : "him",
-		    ev->option.on ? "on" : "off");
-		break;
-	case TELNET_EV_DISCARD:
-		log_debug("%s: SB %s discarded: %s", c->addr,
-		    telnet_option_name(ev->discard.opt), ev->discard.why);
-		/* An answer to our SEND that could not be taken. */
-		if (ev->discard.opt == TELNET_OPT_TTYPE &&
-		    telnet_enabled(&c->tn, TELNET_OPT_TTYPE, TELNET_HIM) &&
-		    !telnet_waiting(&c->tn, TELNET_OPT_TTYPE))
-			conn_ttype(c, "", 0);
-		break;
-	case TELNET_EV_TIMING_MARK:	/* the reply follows as a SEND */
-	case TELNET_EV_LFLOW:		/* nothing to control before login */
-	case TELNET_EV_QSTATE:		/* for traces */
-		break;
-	}
-}
-
-int
-conn_init(struct conn *c, int fd, const struct options *o)
-{
-	struct sockaddr_storage	 ss;
-	socklen_t		 len = sizeof(ss);
-	struct stat		 st;
-	int			 on = 1, type;
-	socklen_t		 tlen = sizeof(type);
-
-	/*
-	 * Not cleared (see conn.h): 80 KiB of buffers, mostly the output
-	 * queue, would become the monitor's memory for the whole session.
-	 */
-	c->fd = fd;
-	c->opts = o;
-	c->ttype_chosen = -1;
-	strlcpy(c->term, "dumb", sizeof(c->term));
-
-	if (fstat(fd, &st) == -1)
-		return -1;
-	if (!S_ISSOCK(st.st_mode) || getsockopt(fd, SOL_SOCKET, SO_TYPE,
-	    &type, &tlen) == -1 || type != SOCK_STREAM) {
-		errno = ENOTSOCK;
-		return -1;
-	}
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1)
-		return -1;
-	if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) {
-		if (getnameinfo((struct sockaddr *)&ss, len, c->addr,
-		    sizeof(c->addr), c->port, sizeof(c->port),
-		    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
-			return -1;
-		/* An IPv4 client of an IPv6 socket: show it as IPv4. */
-		if (strncmp(c->addr, "::ffff:", 7) == 0 &&
-		    strchr(c->addr + 7, '.') != NULL)
-			memmove(c->addr, c->addr + 7, strlen(c->addr + 7) + 1);
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
-		    sizeof(on));
-	} else {
-		strlcpy(c->addr, "local", sizeof(c->addr));
-		strlcpy(c->port, "0", sizeof(c->port));
-	}
-	/* Urgent data (telnet Synch) arrives inline; DM is then ignored. */
-	(void)setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &on, sizeof(on));
-	(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1)
-		return -1;
-
-	telnet_init(&c->tn, conn_event, c);
-	if (o->naccept_env > 0)
-		telnet_allow(&c->tn, TELNET_OPT_NEW_ENVIRON, TELNET_ALLOW_HIM);
-	return 0;
-}
-
-int
-conn_flush(struct conn *c)
-{
-	struct pollfd	pfd = { .fd = c->fd, .events = POLLOUT };
-	size_t		off = 0;
-	ssize_t		n;
-
-	while (off < c->outlen) {
-		n = write(c->fd, c->out + off, c->outlen - off);
-		if (n > 0) {
-			off += (size_t)n;
-			continue;
-		}
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN) {
-			if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
-				break;
-			continue;
-		}
-		break;
-	}
-	memmove(c->out, c->out + off, c->outlen - off);
-	c->outlen -= off;
-	if (c->outlen > 0) {
-		c->eof = true;
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Wait up to timeout_ms (-1: no limit but the login deadline) for input,
- * feed it to the engine and send the replies.  Returns 1 when something
- * was read, 0 on timeout, -1 when the client is gone or misbehaved.
- */
-static int
-conn_fill(struct conn *c, int timeout_ms)
-{
-	struct pollfd	pfd = { .fd = c->fd, .events = POLLIN };
-	uint8_t		buf[CONN_READ_SIZE];
-	ssize_t		n;
-	int		r;
-
-	if (c->eof)
-		return -1;
-	r = poll(&pfd, 1, timeout_ms);
-	if (r == -1)
-		return errno == EINTR ? 0 : -1;
-	if (r == 0)
-		return 0;
-	n = read(c->fd, buf, sizeof(buf));
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	if (n <= 0) {
-		c->eof = true;
-		return -1;
-	}
-	telnet_feed(&c->tn, buf, (size_t)n);
-	explicit_bzero(buf, sizeof(buf));
-	if (c->out_overflow) {
-		log_warnx("%s: output queue over %d bytes, disconnecting",
-		    c->addr, CONN_OUT_MAX);
-		c->eof = true;
-		return -1;
-	}
-	return conn_flush(c) == 0 ? 1 : -1;
-}
-
-/*
- * Has the client answered what the login needs: window size, terminal
- * type, variables?  (The answers about ECHO and SGA change nothing.)
- */
-static bool
-conn_settled(const struct conn *c)
-{
-	if (telnet_waiting(&c->tn, TELNET_OPT_NAWS) ||
-	    telnet_waiting(&c->tn, TELNET_OPT_TTYPE) ||
-	    telnet_waiting(&c->tn, TELNET_OPT_NEW_ENVIRON))
-		return false;
-	if (telnet_enabled(&c->tn, TELNET_OPT_TTYPE, TELNET_HIM) &&
-	    c->ttype_state == CONN_TTYPE_LISTING)
-		return false;
-	if (telnet_enabled(&c->tn, TELNET_OPT_NAWS, TELNET_HIM) &&
-	    !c->have_naws)
-		return false;
-	return true;
-}
-
-int
-conn_negotiate(struct conn *c)
-{
-	long long	end;
-	long long	left;
-
-	/*
-	 * We echo (so the client never echoes a password locally) and
-	 * suppress go-ahead: character at a time.  We ask for the window
-	 * size and terminal type, and for variables only when some are
-	 * allowed.
-	 */
-	telnet_request(&c->tn, TELNET_OPT_ECHO, TELNET_US, true);
-	telnet_request(&c->tn, TELNET_OPT_SGA, TELNET_US, true);
-	telnet_request(&c->tn, TELNET_OPT_SGA, TELNET_HIM, true);
-	telnet_request(&c->tn, TELNET_OPT_NAWS, TELNET_HIM, true);
-	telnet_request(&c->tn, TELNET_OPT_TTYPE, TELNET_HIM, true);
-	if (c->opts->naccept_env > 0)
-		telnet_request(&c->tn, TELNET_OPT_NEW_ENVIRON, TELNET_HIM,
-		    true);
-	if (conn_flush(c) == -1)
-		return -1;
-
-	/* A client that never answers (netcat) still gets its prompt. */
-	end = clock_ms() + CONN_NEGOTIATE_MS;
-	while (!conn_settled(c) && (left = end - clock_ms()) > 0)
-		if (conn_fill(c, (int)left) == -1)
-			return -1;
-	return 0;
+	return c->out + c->off + c->len;
 }
 
 void
-conn_puts(struct conn *c, const char *s)
+conn_reply(struct conn *c, const uint8_t *p, size_t n)
+{
+	uint8_t	*dst;
+
+	if ((dst = conn_reserve(c, n)) == NULL)
+		return;
+	memcpy(dst, p, n);
+	c->len += n;
+	c->keep = c->len;
+}
+
+/* Queue data for the client, encoded; kept or not. */
+static void
+conn_encode(struct conn *c, const uint8_t *p, size_t n, bool keep)
+{
+	uint8_t	*dst;
+
+	if (n == 0 || (dst = conn_reserve(c, TELNET_ENCODED_MAX(n))) == NULL)
+		return;
+	c->len += telnet_encode(&c->tn, p, n, dst);
+	if (keep)
+		c->keep = c->len;
+}
+
+void
+conn_data(struct conn *c, const uint8_t *p, size_t n)
+{
+	ssize_t	w = 0;
+
+	/* The common case costs one send(): nothing to escape or before. */
+	if (c->len > 0 || telnet_plain_len(&c->tn, p, n) != n) {
+		conn_encode(c, p, n, false);
+		return;
+	}
+	telnet_plain_sent(&c->tn, p, n);
+	if (n == 0 || c->gone)
+		return;
+	w = send(c->fd, p, n, MSG_NOSIGNAL);
+	if (w == -1) {
+		if (errno != EAGAIN && errno != EINTR) {
+			c->gone = true;
+			return;
+		}
+		w = 0;
+	}
+	if (w > 0)
+		c->last = p[w - 1];
+	if ((size_t)w < n && conn_reserve(c, n - (size_t)w) != NULL) {
+		memcpy(c->out + c->off + c->len, p + w, n - (size_t)w);
+		c->len += n - (size_t)w;
+	}
+}
+
+void
+conn_text(struct conn *c, const char *s)
 {
 	const char	*nl;
 
 	/* NVT newlines: every "\n" goes out as CR LF. */
 	while ((nl = strchr(s, '\n')) != NULL) {
 		if (nl > s && nl[-1] == '\r')
-			conn_queue_data(c, (const uint8_t *)s,
-			    (size_t)(nl - s) + 1);
+			conn_encode(c, (const uint8_t *)s, (size_t)(nl - s) + 1,
+			    true);
 		else {
-			conn_queue_data(c, (const uint8_t *)s,
-			    (size_t)(nl - s));
-			conn_queue_data(c, (const uint8_t *)"\r\n", 2);
+			conn_encode(c, (const uint8_t *)s, (size_t)(nl - s),
+			    true);
+			conn_encode(c, (const uint8_t *)"\r\n", 2, true);
 		}
 		s = nl + 1;
 	}
-	conn_queue_data(c, (const uint8_t *)s, strlen(s));
+	conn_encode(c, (const uint8_t *)s, strlen(s), true);
 }
 
 void
@@ -515,41 +134,309 @@ conn_printf(struct conn *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	conn_puts(c, buf);
+	conn_text(c, buf);
 }
 
-enum line_status
-conn_getline(struct conn *c, bool echo, char *buf, size_t bufsz)
+/*
+ * Drop the output queued behind the last kept bytes.  The head of the
+ * queue is kept when a send stopped inside an escape: an odd run of
+ * IACs there is the second half of an IAC IAC, a NUL or LF the second
+ * half of a CR NUL or CR LF.  The encoder then learns which byte ends
+ * the stream now, so that a CR there still gets its NUL.
+ */
+static void
+conn_drop_output(struct conn *c)
 {
-	uint8_t			e[LINE_ECHO_MAX];
-	size_t			elen;
-	enum line_status	st;
+	const uint8_t	*q = c->out + c->off;
+	size_t		 run = 0;
 
-	line_start(&c->line, echo);
-	for (;;) {
-		while (c->inoff < c->inlen) {
-			st = line_input(&c->line, c->in[c->inoff], e, &elen);
-			c->in[c->inoff++] = 0;
-			conn_queue_data(c, e, elen);
-			if (st == LINE_MORE)
+	if (c->keep == 0 && c->len > 0) {
+		while (run < c->len && q[run] == TELNET_IAC)
+			run++;
+		if (run % 2 == 1 || q[0] == '\0' || q[0] == '\n')
+			c->keep = 1;
+	}
+	if (c->len <= c->keep)
+		return;
+	c->len = c->keep;
+	telnet_plain_sent(&c->tn, c->len > 0 ? q + c->len - 1 : &c->last, 1);
+}
+
+void
+conn_synch(struct conn *c)
+{
+	conn_drop_output(c);
+	telnet_send_command(&c->tn, TELNET_DM);
+	if (!c->overflow)
+		c->urgent = c->len;
+}
+
+size_t
+conn_queued(const struct conn *c)
+{
+	return c->len;
+}
+
+int
+conn_send(struct conn *c)
+{
+	ssize_t	n;
+	size_t	len;
+	int	flags;
+
+	while (c->len > 0 && !c->gone) {
+		len = c->len;
+		flags = MSG_NOSIGNAL;
+		if (c->urgent == 1) {
+			len = 1;
+			flags |= MSG_OOB;
+		} else if (c->urgent > 1)
+			len = c->urgent - 1;
+		n = send(c->fd, c->out + c->off, len, flags);
+		if (n == -1) {
+			if (errno == EINTR)
 				continue;
-			if (st == LINE_DONE)
-				strlcpy(buf, c->line.buf, bufsz);
-			/*
-			 * ^D or EOF on an empty answer: the user gives up,
-			 * and the connection ends, as at a terminal's
-			 * login prompt.
-			 */
-			if (st == LINE_EOF)
-				c->eof = true;
-			line_clear(&c->line);
-			(void)conn_flush(c);
-			return st;
+			if (errno == EAGAIN)
+				return 0;
+			c->gone = true;
+			break;
 		}
-		c->inoff = c->inlen = 0;
-		if (conn_flush(c) == -1 || conn_fill(c, -1) == -1) {
-			line_clear(&c->line);
-			return LINE_EOF;
+		c->last = c->out[c->off + (size_t)n - 1];
+		c->off += (size_t)n;
+		c->len -= (size_t)n;
+		c->keep -= c->keep < (size_t)n ? c->keep : (size_t)n;
+		if (c->urgent > 0)
+			c->urgent -= (size_t)n;
+		if ((size_t)n < len)
+			return 0;
+	}
+	if (c->len == 0)
+		c->off = 0;
+	return c->gone ? -1 : 0;
+}
+
+/* Milliseconds left before c->until, capped at ms (-1: no cap). */
+static int
+conn_left(const struct conn *c, int ms)
+{
+	long long	left;
+
+	if (c->until == 0)
+		return ms;
+	left = c->until - clock_ms();
+	if (left < 0)
+		left = 0;
+	return ms >= 0 && ms < left ? ms : (int)left;
+}
+
+bool
+conn_expired(const struct conn *c)
+{
+	return c->until != 0 && clock_ms() >= c->until;
+}
+
+int
+conn_wait(struct conn *c, int ms)
+{
+	struct pollfd	pfd = { .fd = c->fd, .events = POLLIN };
+	int		r;
+
+	if (c->len > 0)
+		pfd.events |= POLLOUT;
+	if ((r = poll(&pfd, 1, conn_left(c, ms))) == -1)
+		return errno == EINTR ? 0 : -1;
+	return r;
+}
+
+int
+conn_flush(struct conn *c)
+{
+	struct pollfd	pfd = { .fd = c->fd, .events = POLLOUT };
+	long long	last = clock_ms();
+	size_t		before;
+	int		left;
+
+	while (c->len > 0) {
+		before = c->len;
+		if (conn_send(c) == -1)
+			return -1;
+		if (c->len < before)
+			last = clock_ms();
+		if (c->len == 0)
+			break;
+		left = conn_left(c, (int)(last + CONN_STALL_MS - clock_ms()));
+		if (left <= 0) {
+			c->gone = true;
+			return -1;
+		}
+		if (poll(&pfd, 1, left) == -1 && errno != EINTR) {
+			c->gone = true;
+			return -1;
 		}
 	}
+	return 0;
+}
+
+int
+conn_input(struct conn *c, uint8_t *buf, size_t size)
+{
+	ssize_t	n;
+
+	if (c->gone)
+		return -1;
+	n = read(c->fd, buf, size);
+	if (n > 0) {
+		telnet_feed(&c->tn, buf, (size_t)n);
+		/* Before login, that may have been a password. */
+		explicit_bzero(buf, (size_t)n);
+		return 1;
+	}
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	c->gone = true;
+	return -1;
+}
+
+/*
+ * Wait for the answer to our DO TIMING-MARK, for CONN_MARK_MS at most,
+ * sending what the client's bytes meanwhile make the engine reply.
+ */
+static void
+conn_await_mark(struct conn *c)
+{
+	long long	end = clock_ms() + CONN_MARK_MS;
+	uint8_t		buf[512];
+	long long	left;
+
+	while (telnet_waiting(&c->tn, TELNET_OPT_TM) && !c->gone &&
+	    (left = end - clock_ms()) > 0) {
+		if (conn_wait(c, (int)left) <= 0)
+			return;
+		if (conn_input(c, buf, sizeof(buf)) == -1 ||
+		    conn_send(c) == -1)
+			return;
+	}
+}
+
+void
+conn_close(struct conn *c, int budget_ms)
+{
+	struct pollfd	pfd = { .fd = c->fd, .events = POLLIN };
+	uint8_t		buf[512];
+	long long	end;
+	int		left;
+
+	if (budget_ms >= 0 && (c->until == 0 ||
+	    clock_ms() + budget_ms < c->until))
+		c->until = clock_ms() + budget_ms;
+	c->closing = true;
+	if (!c->gone && !c->overflow) {
+		/* The mark goes after everything queued, or the CR's NUL. */
+		if (telnet_negotiated(&c->tn))
+			telnet_send_mark(&c->tn);
+		else
+			telnet_end_output(&c->tn);
+		if (conn_flush(c) == 0)
+			conn_await_mark(c);
+	}
+	/* A client flooding us with what it will not read: no linger. */
+	if (!c->gone && !c->overflow && shutdown(c->fd, SHUT_WR) == 0) {
+		end = clock_ms() + CONN_LINGER_MS;
+		while ((left = conn_left(c, (int)(end - clock_ms()))) > 0 &&
+		    poll(&pfd, 1, left) > 0)
+			if (read(c->fd, buf, sizeof(buf)) <= 0 &&
+			    errno != EAGAIN && errno != EINTR)
+				break;
+	}
+	explicit_bzero(buf, sizeof(buf));
+	close(c->fd);
+	c->fd = -1;
+	c->gone = true;
+}
+
+/* The engine's events: replies are queued here, all go to the owner. */
+static void
+conn_event(void *ctx, const struct telnet_event *ev)
+{
+	struct conn	*c = ctx;
+
+	if (ev->kind == TELNET_EV_SEND)
+		conn_reply(c, ev->data.bytes, ev->data.len);
+	if (!c->closing)
+		c->handler(c->ctx, ev);
+}
+
+int
+conn_peer(int fd, char *addr, size_t addrsz, char *port, size_t portsz)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss), tlen;
+	struct stat		 st;
+	int			 type;
+
+	tlen = sizeof(type);
+	if (fstat(fd, &st) == -1)
+		return -1;
+	if (!S_ISSOCK(st.st_mode) || getsockopt(fd, SOL_SOCKET, SO_TYPE,
+	    &type, &tlen) == -1 || type != SOCK_STREAM) {
+		errno = ENOTSOCK;
+		return -1;
+	}
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1)
+		return -1;
+	if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) {
+		strlcpy(addr, "local", addrsz);
+		strlcpy(port, "0", portsz);
+		return 0;
+	}
+	if (getnameinfo((struct sockaddr *)&ss, len, addr, (socklen_t)addrsz,
+	    port, (socklen_t)portsz, NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		return -1;
+	/* An IPv4 client of an IPv6 socket: show it as IPv4. */
+	if (strncmp(addr, "::ffff:", 7) == 0 && strchr(addr + 7, '.') != NULL)
+		memmove(addr, addr + 7, strlen(addr + 7) + 1);
+	return 0;
+}
+
+int
+conn_init(struct conn *c, int fd, telnet_handler *handler, void *ctx)
+{
+	int	on = 1;
+
+	/*
+	 * Not cleared (see conn.h): the 128 KiB queue would become memory
+	 * of the process for the whole session.
+	 */
+	c->fd = fd;
+	c->handler = handler;
+	c->ctx = ctx;
+	if (conn_peer(fd, c->addr, sizeof(c->addr), c->port,
+	    sizeof(c->port)) == -1)
+		return -1;
+	if (strcmp(c->addr, "local") != 0)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
+		    sizeof(on));
+	/* Urgent data (telnet Synch) arrives inline; DM is then ignored. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &on, sizeof(on));
+	(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1)
+		return -1;
+	telnet_init(&c->tn, conn_event, c);
+	return 0;
+}
+
+size_t
+conn_save(const struct conn *c, uint8_t *buf)
+{
+	return telnet_save(&c->tn, buf);
+}
+
+int
+conn_restore(struct conn *c, const uint8_t *buf, size_t len)
+{
+	if (telnet_restore(&c->tn, buf, len) == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
 }

@@ -29,13 +29,13 @@
 #include "auth.h"
 #include "banner.h"
 #include "check.h"
-#include "conn.h"
 #include "deadline.h"
 #include "env.h"
 #include "listen.h"
 #include "log.h"
 #include "monitor.h"
 #include "options.h"
+#include "preauth.h"
 #include "pty.h"
 #include "record.h"
 #include "relay.h"
@@ -43,8 +43,8 @@
 #include "trace.h"
 #include "utmp.h"
 
-/* One connection per process: the relay inherits it across fork(). */
-static struct conn	conn;
+/* One connection per process, before login. */
+static struct preauth	pre;
 
 /* Make sure fds 0, 1 and 2 are open, so no socket or pty lands there. */
 static void
@@ -100,30 +100,39 @@ systemd_env_drop(void)
 	unsetenv("WATCHDOG_PID");
 }
 
-/* Tell the client, flush, close what was opened, and give up the login. */
-static int
-refuse(struct conn *c, struct auth *a, struct pty *p)
+/* Does terminfo know this terminal type? */
+static bool
+term_known(void *ctx, const char *term)
 {
-	(void)conn_flush(c);
-	if (p != NULL)
-		pty_close(p);
+	(void)ctx;
+	return env_term_known(term);
+}
+
+/* Close the connection gently, close what was opened, give up the login. */
+static int
+refuse(struct preauth *p, struct auth *a, struct pty *pty)
+{
+	conn_close(&p->conn, -1);
+	if (pty != NULL)
+		pty_close(pty);
 	auth_close(a);
 	return 1;
 }
 
 /* Start the session's recording: what its header says. */
 static void
-record_begin(const struct conn *c, const struct user *u, const char *line)
+record_begin(const struct preauth *p, const struct user *u, const char *line)
 {
-	struct record_info	ri;
+	const struct client	*cl = &p->client;
+	struct record_info	 ri;
 
 	ri.user = u->name;
 	ri.line = line;
-	ri.addr = c->addr;
-	ri.term = c->term;
+	ri.addr = p->conn.addr;
+	ri.term = cl->term;
 	ri.shell = u->shell;
-	ri.width = c->have_naws && c->ws.ws_col > 0 ? c->ws.ws_col : 80;
-	ri.height = c->have_naws && c->ws.ws_row > 0 ? c->ws.ws_row : 24;
+	ri.width = cl->have_naws && cl->ws.ws_col > 0 ? cl->ws.ws_col : 80;
+	ri.height = cl->have_naws && cl->ws.ws_row > 0 ? cl->ws.ws_row : 24;
 	record_start(&ri);
 }
 
@@ -131,55 +140,63 @@ record_begin(const struct conn *c, const struct user *u, const char *line)
 static int
 serve(int fd, const struct options *o)
 {
-	struct conn	*c = &conn;
+	struct preauth	*p = &pre;
 	struct auth	 a;
-	struct pty	 p;
+	struct pty	 pty;
 	struct env	 env;
 	struct env_spec	 spec;
+	struct handoff	 h;
+	char		 text[BANNER_MAX + 1];
 	pid_t		 shell, relay;
 	int		 ctl = -1;
 
 	/* 1. The connection, and the deadline for everything before login. */
 	systemd_env_drop();
-	if (conn_init(c, fd, o) == -1)
+	if (preauth_init(p, fd, o, term_known, NULL) == -1)
 		fatal("connection");
-	setproctitle("%s [auth]", c->addr);
-	log_info("Connection from %s port %s", c->addr, c->port);
+	setproctitle("%s [auth]", p->conn.addr);
+	log_info("Connection from %s port %s", p->conn.addr, p->conn.port);
 	deadline_arm(fd, o->login_timeout);
 
 	/* 2. Options in one write; answers awaited a bounded time. */
-	if (conn_negotiate(c) == -1)
+	if (preauth_negotiate(p) == -1)
 		return 1;
 
 	/* 3. Banner, then PAM: prompts, attempts, account checks. */
-	if (o->banner)
-		banner_send(c, o->banner_file);
-	if (auth_login(&a, c, o) == -1)
-		return refuse(c, &a, NULL);
+	if (o->banner) {
+		banner_render(o->banner_file, text);
+		if (text[0] != '\0')
+			(void)preauth_say(p, text);
+	}
+	if (auth_login(&a, p, o) == -1)
+		return refuse(p, &a, NULL);
 	listen_authenticated();
 
 	/* 4. The pty, only now, given to the user, window size set. */
-	if (pty_open(&p, a.user.uid, c->have_naws ? &c->ws : NULL) == -1) {
+	if (pty_open(&pty, a.user.uid, p->client.have_naws ? &p->client.ws :
+	    NULL) == -1) {
 		int		err = errno;
 		struct pty_diag	d;
 
-		pty_why(&p, err, &d);
+		pty_why(&pty, err, &d);
 		log_warnx("no pseudo-terminal for %s: %s (%s: %s); fix: %s",
-		    a.user.name, d.why, p.failed, strerror(err), d.fix);
-		conn_printf(c, "no pseudo-terminal available: %s\n", d.why);
-		return refuse(c, &a, NULL);
+		    a.user.name, d.why, pty.failed, strerror(err), d.fix);
+		snprintf(text, sizeof(text), "no pseudo-terminal available: "
+		    "%s\n", d.why);
+		(void)preauth_say(p, text);
+		return refuse(p, &a, NULL);
 	}
 	trace_step("pty %s: %s; the slave given to uid %u, group tty, mode "
 	    "0620; termios and window size set; TIOCPKT on the master",
-	    p.path, p.bsd ? "a BSD pty" : "posix_openpt, grantpt, unlockpt, "
-	    "ptsname", (unsigned int)a.user.uid);
+	    pty.path, pty.bsd ? "a BSD pty" : "posix_openpt, grantpt, "
+	    "unlockpt, ptsname", (unsigned int)a.user.uid);
 
 	/* 5. The PAM session, on that tty. */
-	if (auth_open_session(&a, p.path) == -1)
-		return refuse(c, &a, &p);
+	if (auth_open_session(&a, pty.path) == -1)
+		return refuse(p, &a, &pty);
 	log_auth(LOG_INFO, "session opened for %s on %s from %s",
-	    a.user.name, p.line, c->addr);
-	setproctitle("%s@%s", a.user.name, p.line);
+	    a.user.name, pty.line, p->conn.addr);
+	setproctitle("%s@%s", a.user.name, pty.line);
 
 	/* 6. The environment, from scratch. */
 	memset(&spec, 0, sizeof(spec));
@@ -187,27 +204,27 @@ serve(int fd, const struct options *o)
 	spec.home = a.user.home;
 	spec.shell = a.user.shell;
 	spec.root = a.user.uid == 0;
-	spec.term = c->term;
+	spec.term = p->client.term;
 	spec.pam = a.env;
-	spec.client = &c->env;
+	spec.client = &p->client.env;
 	if (env_build(&env, &spec) == -1) {
 		log_warn("environment");
-		conn_puts(c, "System error\n");
-		return refuse(c, &a, &p);
+		(void)preauth_say(p, "System error\n");
+		return refuse(p, &a, &pty);
 	}
 
 	/* 7. The shell, a session leader on the pty; then the relay. */
 	deadline_disarm();
 	monitor_block_signals();
-	shell = session_start(&p, &a.user, env.var, c->addr);
+	shell = session_start(&pty, &a.user, env.var, p->conn.addr);
 	env_free(&env);
 	if (shell == -1) {
 		log_warn("fork");
-		conn_puts(c, "System error\n");
-		return refuse(c, &a, &p);
+		(void)preauth_say(p, "System error\n");
+		return refuse(p, &a, &pty);
 	}
-	close(p.slave);
-	p.slave = -1;
+	close(pty.slave);
+	pty.slave = -1;
 	/*
 	 * What PAM and the name service freed goes back before the relay
 	 * is forked: the monitor and the relay hold the heap for the whole
@@ -215,26 +232,29 @@ serve(int fd, const struct options *o)
 	 */
 	malloc_trim(0);
 	(void)record_prepare();		/* the pipe, if recording */
-	relay = relay_start(c, p.master, &a.user, &ctl);
-	if (relay == -1) {
+	relay = -1;
+	if (preauth_handoff(p, &h) == 0 &&
+	    (relay = relay_start(&h, fd, pty.master, &a.user, o, &ctl)) == -1)
 		log_warn("fork");
+	explicit_bzero(&h, sizeof(h));
+	if (relay == -1)
 		kill(shell, SIGHUP);
-	} else
+	else
 		trace_step("fork: the relay, pid %ld", (long)relay);
 	/* The relay alone holds the master and the socket now. */
-	pty_close(&p);
-	close(c->fd);
+	pty_close(&pty);
+	close(fd);
 	/* The recording, created only now: the relay never holds it. */
 	if (relay != -1 && record_enabled())
-		record_begin(c, &a.user, p.line);
+		record_begin(p, &a.user, pty.line);
 
 	/* 8. Wait; then the logout, as root, in the process that opened. */
 	(void)monitor_wait(shell, relay, ctl);
 	record_finish();
-	utmp_logout(shell, p.line);
-	pty_release(&p);
+	utmp_logout(shell, pty.line);
+	pty_release(&pty);
 	log_auth(LOG_INFO, "session closed for %s on %s", a.user.name,
-	    p.line);
+	    pty.line);
 	auth_close(&a);
 	return 0;
 }

@@ -40,8 +40,13 @@
  * The session ends when the pty reports EIO (no process holds the slave
  * and every byte has been read), when the monitor closes ctl (the shell
  * exited: read what is left, then stop), or when the client goes away
- * (closing the master hangs up the terminal).  Output is flushed before
- * the socket is shut down, so nothing the shell wrote is lost.
+ * (closing the master hangs up the terminal).  The connection is then
+ * closed with conn_close(): the output is sent, and a TIMING-MARK tells
+ * when the client has taken it all in, so nothing the shell wrote is
+ * lost.
+ *
+ * The connection itself, its engine and its output queue, is conn.c's;
+ * the relay starts it from the state the login handed over.
  */
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -58,9 +63,10 @@
 #include <unistd.h>
 
 #include "auth.h"
-#include "clock.h"
 #include "conn.h"
 #include "log.h"
+#include "options.h"
+#include "preauth.h"
 #include "privs.h"
 #include "record.h"
 #include "relay.h"
@@ -71,36 +77,28 @@
 #define RELAY_BATCH	(32 * 1024)	/* pty output passed on at once */
 #define RELAY_PTY_FULL	4095		/* the most one read of the pty
 					 * master returns (n_tty's buffer) */
-#define RELAY_NETQ_MAX	(128 * 1024)	/* output waiting for the client */
 #define RELAY_NETQ_LOW	(8 * 1024)	/* read the pty only below this */
 #define RELAY_PTYQ_MAX	(64 * 1024)	/* input waiting for the pty */
 #define RELAY_REPLY_ROOM 1024		/* netq left for replies to input */
 #define RELAY_REFILL_MS	10		/* the pty refills its read buffer */
-#define RELAY_STALL_MS	60000		/* final flush: give up after this */
-#define RELAY_LINGER_MS	2000		/* after our FIN: wait for theirs */
 
 struct relay {
-	int		 net;
+	struct conn	*c;
+	struct telnet	*tn;
+	const char	*addr;
 	int		 pty;
 	int		 ctl;
 	int		 rec;		/* to the monitor's recording, or -1 */
 	int		 rec_input;	/* the same, with --record-input */
-	struct telnet	*tn;
-	const char	*addr;
 	bool		 pty_closed;
-	bool		 net_gone;
-	bool		 overflow;
 	int		 lflow;		/* IXON as last told, -1: not told */
 	int		 restart_any;	/* IXANY as last told, -1: not told */
-	size_t		 urgent;	/* 1 + offset of a DM to send urgent */
-	size_t		 keep;		/* head of netq a flush must keep */
-	size_t		 netq_off, netq_len;
 	size_t		 ptyq_off, ptyq_len;
-	uint8_t		 netq[RELAY_NETQ_MAX];
 	uint8_t		 ptyq[RELAY_PTYQ_MAX];
 };
 
 static struct relay	relay;
+static struct conn	relay_conn;
 
 static int	relay_from_pty(struct relay *);
 
@@ -117,48 +115,6 @@ relay_reserve(uint8_t *q, size_t max, size_t *off, size_t len, size_t n)
 	return q + *off + len;
 }
 
-/*
- * Queue telnet-encoded bytes for the client that a flush of the output
- * must not discard: replies, commands, what was queued before login.
- */
-static void
-relay_queue_net(struct relay *r, const uint8_t *p, size_t n)
-{
-	uint8_t	*dst;
-
-	dst = relay_reserve(r->netq, sizeof(r->netq), &r->netq_off,
-	    r->netq_len, n);
-	if (dst == NULL) {
-		r->overflow = true;
-		return;
-	}
-	memcpy(dst, p, n);
-	r->netq_len += n;
-	r->keep = r->netq_len;
-}
-
-/*
- * The terminal's output was flushed: drop the output queued behind the
- * last reply.  The head of the queue is kept when a send stopped inside
- * an escape: an odd run of IACs there is the second half of an IAC IAC,
- * a NUL or LF the second half of a CR NUL or CR LF.
- */
-static void
-relay_drop_output(struct relay *r)
-{
-	const uint8_t	*q = r->netq + r->netq_off;
-	size_t		 run = 0;
-
-	if (r->keep == 0 && r->netq_len > 0) {
-		while (run < r->netq_len && q[run] == TELNET_IAC)
-			run++;
-		if (run % 2 == 1 || q[0] == '\0' || q[0] == '\n')
-			r->keep = 1;
-	}
-	if (r->netq_len > r->keep)
-		r->netq_len = r->keep;
-}
-
 /* Queue bytes for the pty. */
 static void
 relay_queue_pty(struct relay *r, const uint8_t *p, size_t n)
@@ -173,80 +129,6 @@ relay_queue_pty(struct relay *r, const uint8_t *p, size_t n)
 	}
 	memcpy(dst, p, n);
 	r->ptyq_len += n;
-}
-
-/*
- * Send what waits for the client, the DM of a Synch as urgent data.
- * Returns -1 when the client is gone.
- */
-static int
-relay_to_net(struct relay *r)
-{
-	ssize_t	n;
-	size_t	len;
-	int	flags;
-
-	while (r->netq_len > 0) {
-		len = r->netq_len;
-		flags = MSG_NOSIGNAL;
-		if (r->urgent == 1) {
-			len = 1;
-			flags |= MSG_OOB;
-		} else if (r->urgent > 1)
-			len = r->urgent - 1;
-		n = send(r->net, r->netq + r->netq_off, len, flags);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				return 0;
-			r->net_gone = true;
-			return -1;
-		}
-		r->netq_off += (size_t)n;
-		r->netq_len -= (size_t)n;
-		r->keep -= r->keep < (size_t)n ? r->keep : (size_t)n;
-		if (r->urgent > 0)
-			r->urgent -= (size_t)n;
-		if ((size_t)n < len)
-			return 0;
-	}
-	r->netq_off = 0;
-	return 0;
-}
-
-/*
- * Output from the pty for the client.  The common case costs one
- * send(): nothing queued and nothing to escape.
- */
-static void
-relay_output(struct relay *r, const uint8_t *p, size_t n)
-{
-	uint8_t	*dst;
-	ssize_t	 w;
-
-	if (r->netq_len == 0 && telnet_plain_len(r->tn, p, n) == n) {
-		w = send(r->net, p, n, MSG_NOSIGNAL);
-		if (w == (ssize_t)n)
-			return;
-		if (w == -1) {
-			if (errno != EAGAIN && errno != EINTR) {
-				r->net_gone = true;
-				return;
-			}
-			w = 0;
-		}
-		relay_queue_net(r, p + w, n - (size_t)w);
-		return;
-	}
-	dst = relay_reserve(r->netq, sizeof(r->netq), &r->netq_off,
-	    r->netq_len, 2 * n);
-	if (dst == NULL) {
-		r->overflow = true;
-		return;
-	}
-	r->netq_len += telnet_encode(r->tn, p, n, dst);
-	(void)relay_to_net(r);
 }
 
 /* Write what waits for the pty. */
@@ -298,20 +180,6 @@ relay_signal(struct relay *r, int sig)
 
 
 /*
- * The Synch of RFC 854: IAC DM, the DM sent as urgent data, after which
- * the client throws away data up to the DM.  For AO and FLUSHWRITE; the
- * output not yet sent is dropped first.
- */
-static void
-relay_synch(struct relay *r)
-{
-	relay_drop_output(r);
-	telnet_send_command(r->tn, TELNET_DM);
-	if (!r->overflow)
-		r->urgent = r->netq_len;
-}
-
-/*
  * Abort Output: throw away what the shell wrote and we have not read
  * yet, and send a Synch (IAC DM, the DM urgent) so the client discards
  * what is in flight.
@@ -320,7 +188,7 @@ static void
 relay_abort_output(struct relay *r)
 {
 	(void)tcflush(r->pty, TCIFLUSH);
-	relay_synch(r);
+	conn_synch(r->c);
 }
 
 /* Tell the client about IXON and IXANY, when they changed (RFC 1372). */
@@ -394,7 +262,7 @@ relay_packet(struct relay *r, uint8_t ctl)
 	if (ctl & TIOCPKT_FLUSHREAD)
 		r->ptyq_off = r->ptyq_len = 0;
 	if (ctl & TIOCPKT_FLUSHWRITE)
-		relay_synch(r);
+		conn_synch(r->c);
 	/*
 	 * NOSTOP and DOSTOP: IXON changed; relay_modes(), after every read,
 	 * tells the client.  STOP and START: the line discipline holds the
@@ -420,8 +288,7 @@ relay_command(struct relay *r, uint8_t cmd)
 		relay_abort_output(r);
 		break;
 	case TELNET_AYT:
-		relay_queue_net(r, (const uint8_t *)CONN_AYT_REPLY,
-		    sizeof(CONN_AYT_REPLY) - 1);
+		conn_text(r->c, CONN_AYT_REPLY);
 		break;
 	case TELNET_EC:
 		relay_special(r, VERASE);
@@ -444,12 +311,12 @@ relay_command(struct relay *r, uint8_t cmd)
 static size_t
 relay_pty_room(const struct relay *r)
 {
-	size_t	used = r->netq_len + RELAY_REPLY_ROOM;
+	size_t	used = conn_queued(r->c) + RELAY_REPLY_ROOM;
 
-	if (used >= RELAY_NETQ_MAX)
+	if (used >= CONN_OUT_MAX)
 		return 0;
-	return (RELAY_NETQ_MAX - used) / 2 < RELAY_BATCH ?
-	    (RELAY_NETQ_MAX - used) / 2 : RELAY_BATCH;
+	return (CONN_OUT_MAX - used) / 2 < RELAY_BATCH ?
+	    (CONN_OUT_MAX - used) / 2 : RELAY_BATCH;
 }
 
 /*
@@ -465,7 +332,7 @@ relay_catch_up(struct relay *r)
 	struct pollfd	pfd = { .fd = r->pty, .events = POLLIN };
 	int		n;
 
-	while (!r->pty_closed && !r->overflow && relay_pty_room(r) > 0) {
+	while (!r->pty_closed && !r->c->overflow && relay_pty_room(r) > 0) {
 		if ((n = relay_from_pty(r)) == -1)
 			break;
 		if (n == 0 && poll(&pfd, 1, RELAY_REFILL_MS) <= 0)
@@ -488,9 +355,6 @@ relay_event(void *ctx, const struct telnet_event *ev)
 		if (r->rec_input != -1)
 			record_send(r->rec_input, RECORD_INPUT,
 			    ev->data.bytes, ev->data.len);
-		break;
-	case TELNET_EV_SEND:
-		relay_queue_net(r, ev->data.bytes, ev->data.len);
 		break;
 	case TELNET_EV_COMMAND:
 		relay_command(r, ev->command);
@@ -522,6 +386,8 @@ relay_event(void *ctx, const struct telnet_event *ev)
 		/* The WILL TM follows as a SEND: after the output before. */
 		relay_catch_up(r);
 		break;
+	case TELNET_EV_SEND:		/* queued by conn.c */
+	case TELNET_EV_MARK:		/* conn_close() waits for it */
 	case TELNET_EV_NEGOTIATION:
 	case TELNET_EV_TTYPE:		/* too late to change TERM */
 	case TELNET_EV_ENV:		/* too late to change the env */
@@ -538,7 +404,7 @@ relay_pty_data(struct relay *r, const uint8_t *p, size_t n)
 {
 	if (n == 0)
 		return;
-	relay_output(r, p, n);
+	conn_data(r->c, p, n);
 	/* Recording off: this test is all it costs. */
 	if (r->rec != -1)
 		record_send(r->rec, RECORD_OUTPUT, p, n);
@@ -606,59 +472,13 @@ relay_from_pty(struct relay *r)
 	return r->pty_closed ? -1 : got;
 }
 
-/* Read the client once and feed the engine.  -1 when the client left. */
-static int
-relay_from_net(struct relay *r)
-{
-	uint8_t	buf[RELAY_READ];
-	ssize_t	n;
-
-	n = read(r->net, buf, sizeof(buf));
-	if (n > 0) {
-		telnet_feed(r->tn, buf, (size_t)n);
-		return 0;
-	}
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	r->net_gone = true;
-	return -1;
-}
-
-/*
- * Send everything queued for the client, waiting as needed; give up only
- * when nothing could be sent for RELAY_STALL_MS.  0, or -1 if gone.
- */
-static int
-relay_flush_net(struct relay *r)
-{
-	struct pollfd	pfd = { .fd = r->net, .events = POLLOUT };
-	long long	last = clock_ms();
-	size_t		before;
-
-	while (r->netq_len > 0) {
-		before = r->netq_len;
-		if (relay_to_net(r) == -1)
-			return -1;
-		if (r->netq_len < before)
-			last = clock_ms();
-		else if (clock_ms() - last > RELAY_STALL_MS) {
-			log_warnx("%s: client not reading, %zu bytes of "
-			    "output dropped", r->addr, r->netq_len);
-			return -1;
-		}
-		if (r->netq_len > 0 && poll(&pfd, 1, 1000) == -1 &&
-		    errno != EINTR)
-			return -1;
-	}
-	return 0;
-}
-
 /* The shell has exited: read whatever is left on the pty. */
 static void
 relay_drain(struct relay *r)
 {
-	while (!r->pty_closed && !r->net_gone && !r->overflow) {
-		if (r->netq_len >= RELAY_NETQ_LOW && relay_flush_net(r) == -1)
+	while (!r->pty_closed && !r->c->gone && !r->c->overflow) {
+		if (conn_queued(r->c) >= RELAY_NETQ_LOW &&
+		    conn_flush(r->c) == -1)
 			return;
 		if (relay_from_pty(r) <= 0)
 			return;
@@ -666,55 +486,34 @@ relay_drain(struct relay *r)
 }
 
 /*
- * End of session: hang up the pty, deliver the last output, then close
- * the connection gently (our FIN, then theirs) so that no unread input
- * turns the close into a reset that would discard output in flight.
+ * The relay's loop, until the session ends; then the terminal is hung
+ * up (the master closed) and the connection closed, its output sent.
+ * Returns the exit status.
  */
-static void
-relay_finish(struct relay *r)
-{
-	struct pollfd	pfd = { .fd = r->net, .events = POLLIN };
-	uint8_t		buf[512];
-	long long	end;
-	long long	left;
-
-	close(r->pty);
-	r->pty = -1;
-	if (r->net_gone || relay_flush_net(r) == -1)
-		return;
-	(void)shutdown(r->net, SHUT_WR);
-	end = clock_ms() + RELAY_LINGER_MS;
-	while ((left = end - clock_ms()) > 0 &&
-	    poll(&pfd, 1, (int)left) > 0)
-		if (read(r->net, buf, sizeof(buf)) <= 0 && errno != EAGAIN)
-			break;
-}
-
-/* The relay's loop, until the session ends.  Returns the exit status. */
 static int
 relay_run(struct relay *r)
 {
-	struct pollfd	pfd[3];
-	int		n;
+	struct conn	*c = r->c;
+	struct pollfd	 pfd[3];
+	uint8_t		 buf[RELAY_READ];
+	int		 n;
 
 	for (;;) {
-		if (r->overflow) {
+		if (c->overflow) {
 			log_warnx("%s: client not reading its replies, "
 			    "disconnecting", r->addr);
 			return 1;
 		}
-		if (r->net_gone)
-			return 0;
-		if (r->pty_closed)
+		if (c->gone || r->pty_closed)
 			break;
 
-		pfd[0].fd = r->net;
-		pfd[0].events = r->netq_len > 0 ? POLLOUT : 0;
+		pfd[0].fd = c->fd;
+		pfd[0].events = conn_queued(c) > 0 ? POLLOUT : 0;
 		if (sizeof(r->ptyq) - r->ptyq_len >= RELAY_READ)
 			pfd[0].events |= POLLIN;
 		pfd[1].fd = r->pty;
 		pfd[1].events = r->ptyq_len > 0 ? POLLOUT : 0;
-		if (r->netq_len < RELAY_NETQ_LOW)
+		if (conn_queued(c) < RELAY_NETQ_LOW)
 			pfd[1].events |= POLLIN;
 		if (pfd[1].events == 0)
 			pfd[1].fd = -1;		/* POLLHUP would spin */
@@ -737,23 +536,27 @@ relay_run(struct relay *r)
 		 * effect before that output is read and sent.
 		 */
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR) &&
-		    relay_from_net(r) == -1)
-			return 0;
+		    conn_input(c, buf, sizeof(buf)) == -1)
+			break;
 		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
 			(void)relay_from_pty(r);
 		if (pfd[1].revents & POLLOUT || r->ptyq_len > 0)
 			relay_to_pty(r);
-		if (r->netq_len > 0)
-			(void)relay_to_net(r);
+		if (conn_queued(c) > 0)
+			(void)conn_send(c);
 	}
-	relay_finish(r);
+	close(r->pty);
+	r->pty = -1;
+	conn_close(c, -1);
 	return 0;
 }
 
 pid_t
-relay_start(struct conn *c, int master, const struct user *u, int *ctl)
+relay_start(const struct handoff *h, int fd, int master,
+    const struct user *u, const struct options *o, int *ctl)
 {
 	struct relay	*r = &relay;
+	struct conn	*c = &relay_conn;
 	const char	*what;
 	sigset_t	 all, old;
 	pid_t		 pid;
@@ -788,42 +591,48 @@ relay_start(struct conn *c, int master, const struct user *u, int *ctl)
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 
+	/*
+	 * The connection, as the login left it; under the same policy,
+	 * which the state must agree with.  No memset: the struct is a
+	 * static this new process has not touched, so it is zero, and its
+	 * queue takes memory only once output fills it.
+	 */
+	if (conn_init(c, fd, relay_event, r) == -1) {
+		log_warn("relay: the connection");
+		_exit(1);
+	}
+	if (o->naccept_env > 0)
+		telnet_allow(&c->tn, TELNET_OPT_NEW_ENVIRON, TELNET_ALLOW_HIM);
+	if (conn_restore(c, h->conn, h->conn_len) == -1) {
+		log_warnx("relay: the connection's state does not hold");
+		_exit(1);
+	}
+
 	if (privs_drop(u->uid, u->gid, &what) == -1) {
 		log_warn("relay: %s", what);
 		/* One try, never waiting: the client may not be reading. */
 		conn_printf(c, "\nnvtd: cannot run the session as %s: %s\n",
 		    u->name, what);
-		(void)!write(c->fd, c->out, c->outlen);
+		(void)conn_send(c);
 		_exit(1);
 	}
 	trace_step("relay: setresgid %u, setresuid %u: the user's ids, "
 	    "checked", (unsigned int)u->gid, (unsigned int)u->uid);
 	setproctitle("%s [relay]", u->name);
 
-	/*
-	 * No memset: the struct is a static that this new process has not
-	 * touched, so it is zero, and its 192 KiB of queues take memory
-	 * only once output fills them (one relay per session).
-	 */
-	r->rec = rec;
-	r->rec_input = input ? rec : -1;
-	r->net = c->fd;
-	r->pty = master;
-	r->ctl = fds[0];
+	r->c = c;
 	r->tn = &c->tn;
 	r->addr = c->addr;
+	r->rec = rec;
+	r->rec_input = input ? rec : -1;
+	r->pty = master;
+	r->ctl = fds[0];
 	if (fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK) == -1)
 		log_warn("fcntl O_NONBLOCK pty");
 	r->lflow = r->restart_any = -1;
-	telnet_set_handler(r->tn, relay_event, r);
 
-	/* What was queued for the client, and typed ahead for the shell. */
-	relay_queue_net(r, c->out, c->outlen);
-	if (c->line.after_cr && c->inoff < c->inlen &&
-	    (c->in[c->inoff] == '\n' || c->in[c->inoff] == '\0'))
-		c->inoff++;
-	relay_queue_pty(r, c->in + c->inoff, c->inlen - c->inoff);
-	explicit_bzero(c->in, sizeof(c->in));
+	/* What was typed ahead for the shell. */
+	relay_queue_pty(r, h->typeahead, h->typeahead_len);
 	/* Remote flow control, now that there is a terminal to follow. */
 	(void)telnet_request(r->tn, TELNET_OPT_LFLOW, TELNET_HIM, true);
 

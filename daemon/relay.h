@@ -7,17 +7,19 @@
 
 #include <sys/types.h>
 
-struct conn;
+struct handoff;
+struct options;
 struct user;
 
 /*
- * Fork the relay.  The child drops to the user's ids, takes over the
- * connection (its telnet state, queued output and type-ahead) and the pty
- * master, and relays until the session ends: the pty closes, the client
- * goes away, or the monitor closes *ctl, which it must do when the shell
- * has exited (the relay then drains the pty and stops).  Returns the
- * child's pid, or -1.
+ * Fork the relay.  The child takes over the connection on fd from the
+ * state the login handed over (h: the engine's state, the type-ahead),
+ * drops to the user's ids, and relays between it and the pty master
+ * until the session ends: the pty closes, the client goes away, or the
+ * monitor closes *ctl, which it must do when the shell has exited (the
+ * relay then drains the pty and stops).  Returns the child's pid, or -1.
  */
-pid_t	relay_start(struct conn *, int master, const struct user *, int *ctl);
+pid_t	relay_start(const struct handoff *h, int fd, int master,
+	    const struct user *, const struct options *, int *ctl);
 
 #endif

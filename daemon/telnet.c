@@ -15,7 +15,11 @@
  * ENCRYPT, AUTHENTICATION, OLD-ENVIRON and XDISPLOC included.
  *
  * Deviations and choices: TIMING-MARK is answered WILL TM every time and
- * never becomes "on"; a subnegotiation is accepted only for an option the
+ * never becomes "on"; our own DO TIMING-MARK (telnet_send_mark()) is a
+ * mark, not a request to enable anything, and its answer, WILL or WONT,
+ * is taken as the mark reached; a CR at the end of the output given to
+ * the encoder goes out at once, its NUL (when no LF follows) with the
+ * next byte out, as RFC 854 allows; a subnegotiation is accepted only for an option the
  * client has enabled on its side; "IAC SB IAC" is taken as a
  * subnegotiation without an option (kept as option 255, which is never
  * accepted), so that "IAC SB" followed by a command cannot swallow it.
@@ -86,15 +90,26 @@ add_data(struct telnet *t, const uint8_t *p, size_t n)
 	t->run_len += n;
 }
 
-/* Bytes for the client, as a SEND event. */
+/*
+ * Bytes for the client, as a SEND event: a command, a negotiation, a
+ * subnegotiation, at most 6 bytes.  A CR sent last gets its NUL first.
+ */
 static void
 send_bytes(struct telnet *t, const uint8_t *p, size_t n)
 {
 	struct telnet_event	ev;
+	uint8_t			buf[1 + 6];
+	size_t			off = 0;
 
+	if (t->cr_sent)
+		buf[off++] = NUL;
+	t->cr_sent = false;
+	if (n > sizeof(buf) - off)
+		n = sizeof(buf) - off;
+	memcpy(buf + off, p, n);
 	ev.kind = TELNET_EV_SEND;
-	ev.data.bytes = p;
-	ev.data.len = n;
+	ev.data.bytes = buf;
+	ev.data.len = off + n;
 	emit(t, &ev);
 }
 
@@ -165,7 +180,7 @@ telnet_pending(const struct telnet *t)
 {
 	size_t	i;
 
-	if (t->ttype_asked || t->env_asked)
+	if (t->ttype_asked || t->env_asked || t->mark_asked)
 		return true;
 	for (i = 0; i < 256; i++) {
 		if ((t->q[TELNET_US][i] & 3) >= TELNET_Q_WANTNO ||
@@ -180,9 +195,16 @@ bool
 telnet_waiting(const struct telnet *t, uint8_t opt)
 {
 	if ((opt == TELNET_OPT_TTYPE && t->ttype_asked) ||
-	    (opt == TELNET_OPT_NEW_ENVIRON && t->env_asked))
+	    (opt == TELNET_OPT_NEW_ENVIRON && t->env_asked) ||
+	    (opt == TELNET_OPT_TM && t->mark_asked))
 		return true;
 	return (t->q[TELNET_HIM][opt] & 3) >= TELNET_Q_WANTNO;
+}
+
+bool
+telnet_negotiated(const struct telnet *t)
+{
+	return t->negotiated;
 }
 
 /* IAC SB <opt> <code> IAC SE, the request form of TTYPE and NEW-ENVIRON. */
@@ -224,6 +246,33 @@ telnet_send_lflow(struct telnet *t, uint8_t mode)
 	    !telnet_enabled(t, TELNET_OPT_LFLOW, TELNET_HIM))
 		return;
 	send_sb(t, TELNET_OPT_LFLOW, mode);
+}
+
+/*
+ * RFC 860 from our side: a mark in the stream that the client answers
+ * when it gets there.  Not an option that comes on: the Q state stays
+ * NO, so that a WILL TM we did not ask for is refused as before.
+ */
+void
+telnet_send_mark(struct telnet *t)
+{
+	t->mark_asked = true;
+	send_negotiation(t, TELNET_DO, TELNET_OPT_TM);
+}
+
+void
+telnet_end_output(struct telnet *t)
+{
+	struct telnet_event	ev;
+	static const uint8_t	nul = NUL;
+
+	if (!t->cr_sent)
+		return;
+	t->cr_sent = false;
+	ev.kind = TELNET_EV_SEND;
+	ev.data.bytes = &nul;
+	ev.data.len = 1;
+	emit(t, &ev);
 }
 
 /* The two-byte commands, the ones the COMMAND event carries. */
@@ -411,12 +460,20 @@ receive_negotiation(struct telnet *t, uint8_t verb, uint8_t opt)
 	ev.negotiation.verb = verb;
 	ev.negotiation.opt = opt;
 	emit(t, &ev);
+	t->negotiated = true;
 
 	side = (verb == TELNET_WILL || verb == TELNET_WONT) ?
 	    TELNET_HIM : TELNET_US;
 	on = (verb == TELNET_WILL || verb == TELNET_DO);
 	if (opt == TELNET_OPT_TM && side == TELNET_US && on) {
 		receive_do_tm(t);
+		return;
+	}
+	/* WILL or WONT TM: the answer to our mark, whichever it is. */
+	if (opt == TELNET_OPT_TM && side == TELNET_HIM && t->mark_asked) {
+		t->mark_asked = false;
+		ev.kind = TELNET_EV_MARK;
+		emit(t, &ev);
 		return;
 	}
 	q = &t->q[side][opt];
@@ -903,8 +960,9 @@ telnet_feed(struct telnet *t, const uint8_t *buf, size_t len)
 
 /*
  * The first byte at or after start that needs escaping, given iac, the
- * position of the next IAC (or len): a CR not followed by LF, unless
- * binary, or that IAC.
+ * position of the next IAC (or len): a CR followed by a byte other than
+ * LF, unless binary, or that IAC.  A CR that ends the buffer needs
+ * nothing yet: what comes next decides.
  */
 static size_t
 next_escape(const uint8_t *buf, size_t len, size_t start, size_t iac,
@@ -920,7 +978,7 @@ next_escape(const uint8_t *buf, size_t len, size_t start, size_t iac,
 		if (cr == NULL)
 			return iac;
 		i = (size_t)(cr - buf);
-		if (i + 1 >= len || buf[i + 1] != LF)
+		if (i + 1 < len && buf[i + 1] != LF)
 			return i;
 		i += 2;
 	}
@@ -939,6 +997,13 @@ next_iac(const uint8_t *buf, size_t len, size_t start)
 	return p != NULL ? (size_t)(p - buf) : len;
 }
 
+/* Does a CR sent last want a NUL before buf? */
+static bool
+nul_owed(const struct telnet *t, const uint8_t *buf, size_t len)
+{
+	return t->cr_sent && len > 0 && buf[0] != LF;
+}
+
 /*
  * How much of buf the relay may write as it is.  In the usual case, text
  * with CR LF line ends, this is all of it, found with two memchr() passes.
@@ -946,8 +1011,18 @@ next_iac(const uint8_t *buf, size_t len, size_t start)
 size_t
 telnet_plain_len(const struct telnet *t, const uint8_t *buf, size_t len)
 {
+	if (nul_owed(t, buf, len))
+		return 0;
 	return next_escape(buf, len, 0, next_iac(buf, len, 0),
 	    telnet_enabled(t, TELNET_OPT_BINARY, TELNET_US));
+}
+
+void
+telnet_plain_sent(struct telnet *t, const uint8_t *buf, size_t len)
+{
+	if (len > 0)
+		t->cr_sent = buf[len - 1] == CR &&
+		    !telnet_enabled(t, TELNET_OPT_BINARY, TELNET_US);
 }
 
 /*
@@ -956,12 +1031,16 @@ telnet_plain_len(const struct telnet *t, const uint8_t *buf, size_t len)
  * IAC, not once per escape, so a buffer of bare CRs stays linear.
  */
 size_t
-telnet_encode(const struct telnet *t, const uint8_t *buf, size_t len,
+telnet_encode(struct telnet *t, const uint8_t *buf, size_t len,
     uint8_t *out)
 {
 	bool	binary = telnet_enabled(t, TELNET_OPT_BINARY, TELNET_US);
 	size_t	i = 0, o = 0, iac, e;
 
+	if (len == 0)
+		return 0;
+	if (nul_owed(t, buf, len))
+		out[o++] = NUL;
 	iac = next_iac(buf, len, 0);
 	while (i < len) {
 		if (iac < i)
@@ -975,7 +1054,97 @@ telnet_encode(const struct telnet *t, const uint8_t *buf, size_t len,
 		out[o++] = buf[e] == TELNET_IAC ? TELNET_IAC : NUL;
 		i = e + 1;
 	}
+	telnet_plain_sent(t, buf, len);
 	return o;
+}
+
+/*
+ * The state for telnet_restore(), in this order: the parser state, the
+ * Q state of every option (ours, then his), the subnegotiation being
+ * read (option, overflow, length in two bytes, its bytes), then one byte
+ * of flags.
+ */
+#define SAVED_TTYPE_ASKED	0x01
+#define SAVED_ENV_ASKED		0x02
+#define SAVED_MARK_ASKED	0x04
+#define SAVED_NEGOTIATED	0x08
+#define SAVED_CR_SENT		0x10
+#define SAVED_FLAGS		0x1f
+
+size_t
+telnet_save(const struct telnet *t, uint8_t *buf)
+{
+	size_t	n = 0;
+
+	buf[n++] = (uint8_t)t->state;
+	memcpy(buf + n, t->q, sizeof(t->q));
+	n += sizeof(t->q);
+	buf[n++] = t->sb_opt;
+	buf[n++] = t->sb_overflow;
+	buf[n++] = (uint8_t)(t->sb_len >> 8);
+	buf[n++] = (uint8_t)t->sb_len;
+	memcpy(buf + n, t->sb, t->sb_len);
+	n += t->sb_len;
+	buf[n++] = (t->ttype_asked ? SAVED_TTYPE_ASKED : 0) |
+	    (t->env_asked ? SAVED_ENV_ASKED : 0) |
+	    (t->mark_asked ? SAVED_MARK_ASKED : 0) |
+	    (t->negotiated ? SAVED_NEGOTIATED : 0) |
+	    (t->cr_sent ? SAVED_CR_SENT : 0);
+	return n;
+}
+
+/*
+ * Every byte is checked before anything is taken: a state the parser
+ * has, Q states that exist, an option on (or being negotiated) only
+ * where this engine's policy allows it, a subnegotiation within its
+ * cap, requests outstanding only for options that are on.
+ */
+int
+telnet_restore(struct telnet *t, const uint8_t *buf, size_t len)
+{
+	const uint8_t	*q = buf + 1, *sb;
+	size_t		 sb_len, side, opt;
+	uint8_t		 flags;
+
+	if (len < 1 + sizeof(t->q) + 4 + 1 ||
+	    buf[0] > TELNET_STATE_SB_IAC)
+		return -1;
+	for (side = 0; side < 2; side++)
+		for (opt = 0; opt < 256; opt++) {
+			uint8_t	v = q[side * 256 + opt];
+
+			if ((v & ~(3 | TELNET_Q_OPPOSITE)) != 0)
+				return -1;
+			if (v != TELNET_Q_NO && !allowed(t, (uint8_t)opt,
+			    (enum telnet_side)side))
+				return -1;
+		}
+	sb = q + sizeof(t->q);
+	sb_len = (size_t)sb[2] << 8 | sb[3];
+	if (sb[1] > 1 || sb_len > TELNET_SB_MAX ||
+	    len != 1 + sizeof(t->q) + 4 + sb_len + 1)
+		return -1;
+	flags = sb[4 + sb_len];
+	if ((flags & ~SAVED_FLAGS) != 0)
+		return -1;
+	if (((flags & SAVED_TTYPE_ASKED) && q[TELNET_HIM * 256 +
+	    TELNET_OPT_TTYPE] != TELNET_Q_YES) ||
+	    ((flags & SAVED_ENV_ASKED) && q[TELNET_HIM * 256 +
+	    TELNET_OPT_NEW_ENVIRON] != TELNET_Q_YES))
+		return -1;
+
+	t->state = (enum telnet_state)buf[0];
+	memcpy(t->q, q, sizeof(t->q));
+	t->sb_opt = sb[0];
+	t->sb_overflow = sb[1] != 0;
+	t->sb_len = sb_len;
+	memcpy(t->sb, sb + 4, sb_len);
+	t->ttype_asked = (flags & SAVED_TTYPE_ASKED) != 0;
+	t->env_asked = (flags & SAVED_ENV_ASKED) != 0;
+	t->mark_asked = (flags & SAVED_MARK_ASKED) != 0;
+	t->negotiated = (flags & SAVED_NEGOTIATED) != 0;
+	t->cr_sent = (flags & SAVED_CR_SENT) != 0;
+	return 0;
 }
 
 /* Option names as RFCs and traces spell them; the rest are UNKNOWN. */

@@ -114,6 +114,8 @@ enum telnet_event_kind {
 	TELNET_EV_LFLOW,	/* lflow: an LFLOW subnegotiation */
 	TELNET_EV_DISCARD,	/* discard: an item dropped (over a cap,
 				 * malformed, or for an option not enabled) */
+	TELNET_EV_MARK,		/* the client answered our DO TIMING-MARK:
+				 * it has taken in everything sent before */
 };
 
 /*
@@ -208,6 +210,10 @@ struct telnet {
 	uint8_t		 sb[TELNET_SB_MAX];
 	bool		 ttype_asked;	/* SB TTYPE SEND not answered yet */
 	bool		 env_asked;	/* SB NEW-ENVIRON SEND not answered */
+	bool		 mark_asked;	/* our DO TIMING-MARK not answered */
+	bool		 negotiated;	/* the peer has sent a WILL/WONT/DO/DONT */
+	bool		 cr_sent;	/* the last data byte out was a CR in
+					 * NVT form: LF or NUL must follow */
 	const uint8_t	*run;		/* DATA not yet delivered, inside */
 	size_t		 run_len;	/* telnet_feed() only */
 };
@@ -242,9 +248,9 @@ int	telnet_request(struct telnet *, uint8_t opt, enum telnet_side, bool on);
 bool	telnet_enabled(const struct telnet *, uint8_t opt, enum telnet_side);
 /*
  * Is anything we started still waiting for the peer's answer: an option
- * negotiation, or an SB TTYPE SEND / SB NEW-ENVIRON SEND (answered by
- * any complete subnegotiation of that option, or by the option going
- * off)?
+ * negotiation, a DO TIMING-MARK, or an SB TTYPE SEND / SB NEW-ENVIRON
+ * SEND (answered by any complete subnegotiation of that option, or by
+ * the option going off)?
  */
 bool	telnet_pending(const struct telnet *);
 /*
@@ -253,6 +259,12 @@ bool	telnet_pending(const struct telnet *);
  * leaves DO SGA unanswered) need not hold up the options that matter.
  */
 bool	telnet_waiting(const struct telnet *, uint8_t opt);
+/*
+ * Has the peer sent any WILL, WONT, DO or DONT?  One that never has
+ * (netcat, a raw socket) does not speak telnet, and would not answer a
+ * DO TIMING-MARK.
+ */
+bool	telnet_negotiated(const struct telnet *);
 
 /* Send IAC <cmd> (DM for Synch, GA, NOP); nothing for non-commands. */
 void	telnet_send_command(struct telnet *, uint8_t cmd);
@@ -266,19 +278,56 @@ void	telnet_request_ttype(struct telnet *);
 void	telnet_request_env(struct telnet *);
 /* SB LFLOW <mode>: tell the client to change its flow control (0..3). */
 void	telnet_send_lflow(struct telnet *, uint8_t mode);
+/*
+ * IAC DO TIMING-MARK (RFC 860): the client answers WILL or WONT once it
+ * has processed everything sent before, and TELNET_EV_MARK reports it;
+ * telnet_waiting(TELNET_OPT_TM) is true until then.  The answer changes
+ * no option state and gets no reply.  Before the connection closes, so
+ * that a client which exits at end of file has written out all it got.
+ */
+void	telnet_send_mark(struct telnet *);
+/*
+ * The end of the output: the NUL owed to a CR sent last, if it is (a
+ * SEND event), so that the stream does not end in a bare CR.
+ */
+void	telnet_end_output(struct telnet *);
 
 /*
  * Output encoding for bytes going to the client: IAC is doubled and,
- * unless our side is BINARY, a CR not followed by LF becomes CR NUL.
- * telnet_plain_len() returns how many leading bytes need no escaping, so
- * a caller may write them as they are; telnet_encode() writes the encoded
- * form of a whole buffer to out, which must hold 2 * len bytes, and
- * returns its length.  Both are stateless: a CR ending a buffer is taken
- * as bare.
+ * unless our side is BINARY, a CR not followed by LF is followed by NUL
+ * (RFC 854).  The encoder remembers whether the last data byte it let
+ * out was a CR: a CR that ends a buffer goes out at once, and the next
+ * byte decides, an LF going out as it is and anything else (data, a
+ * command from the engine, the end of the output) after a NUL.
+ *
+ * telnet_plain_len() returns how many leading bytes need no escaping,
+ * so that a caller may write them as they are; it must then tell the
+ * encoder with telnet_plain_sent().  telnet_encode() writes the encoded
+ * form of a whole buffer to out, which must hold TELNET_ENCODED_MAX(len)
+ * bytes, and returns its length.  telnet_plain_sent() also tells the
+ * encoder the stream ends elsewhere than it thought: after output queued
+ * for the client was dropped (a Synch), with the byte now last.
  */
+#define TELNET_ENCODED_MAX(len)	(2 * (len) + 1)
 size_t	telnet_plain_len(const struct telnet *, const uint8_t *, size_t);
-size_t	telnet_encode(const struct telnet *, const uint8_t *, size_t,
+void	telnet_plain_sent(struct telnet *, const uint8_t *, size_t);
+size_t	telnet_encode(struct telnet *, const uint8_t *, size_t,
 	    uint8_t *out);
+
+/*
+ * The engine's state, as bytes, for another process to take over the
+ * connection: negotiation (the Q method state of every option), the
+ * parser (in the middle of a subnegotiation too) and the encoder.  The
+ * handler and the policy are not part of it: telnet_restore() runs on an
+ * engine that telnet_init() and telnet_allow() set up with the policy of
+ * the process restoring it, and refuses state that policy would not
+ * have produced.  telnet_save() writes at most TELNET_SAVED_MAX bytes and
+ * returns how many; telnet_restore() returns 0, or -1 when the bytes are
+ * not a state the engine can be in (nothing is changed then).
+ */
+#define TELNET_SAVED_MAX	(1 + 2 * 256 + 4 + TELNET_SB_MAX + 1)
+size_t	telnet_save(const struct telnet *, uint8_t *buf);
+int	telnet_restore(struct telnet *, const uint8_t *buf, size_t len);
 
 /* Names for traces: RFC names of options and commands, parser states. */
 const char	*telnet_option_name(uint8_t opt);

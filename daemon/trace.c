@@ -389,6 +389,10 @@ trace_telnet(const struct telnet_event *ev, int pty)
 		trace_line(TRACE_OPTIONS, "discarded (%s): %s",
 		    telnet_option_name(ev->discard.opt), ev->discard.why);
 		break;
+	case TELNET_EV_MARK:
+		trace_line(TRACE_OPTIONS, "TIMING-MARK answered: the client "
+		    "has taken in the output before it");
+		break;
 	case TELNET_EV_OPTION:		/* the QSTATE before it says it */
 	case TELNET_EV_TIMING_MARK:	/* RCVD DO TIMING-MARK said it */
 		break;

@@ -23,6 +23,9 @@
 #define FUZZ_ALLOW_ALL	0x04	/* every option allowed, both sides */
 #define FUZZ_CYCLE	0x08	/* ask TTYPE again on each TTYPE event */
 #define FUZZ_CHAOS	0x10	/* requests from inside the handler */
+#define FUZZ_MARK	0x20	/* our DO TIMING-MARK after the opening */
+#define FUZZ_HANDOFF	0x40	/* the cut run is saved and restored into
+				 * a new engine at every cut */
 
 /* An invariant of the code under test: broken, it aborts, a finding. */
 #define CHECK(cond)	do {						\

@@ -45,10 +45,11 @@
 #include <security/pam_appl.h>
 
 #include "auth.h"
-#include "conn.h"
+#include "env.h"
 #include "line.h"
 #include "log.h"
 #include "options.h"
+#include "preauth.h"
 #include "trace.h"
 #include "fuzz_input.h"
 
@@ -94,7 +95,14 @@ static struct {
 	int		 handles;	/* started, not ended */
 } fz;
 
-static struct conn	conn;
+static struct preauth	pre;
+
+static bool
+term_known(void *ctx, const char *term)
+{
+	(void)ctx;
+	return env_term_known(term);
+}
 
 /*
  * What inetutils telnet answers to nvtd's opening: without answers the
@@ -428,17 +436,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)fcntl(sv[1], F_SETFL, O_NONBLOCK);
 	fz.peer = sv[1];
 
-	/* conn_init() expects a connection that is all zeros (conn.h). */
-	memset(&conn, 0, sizeof(conn));
-	CHECK(conn_init(&conn, sv[0], &o) == 0);
-	if (conn_negotiate(&conn) == 0) {
-		r = auth_login(&a, &conn, &o);
+	/* preauth_init() expects a struct that is all zeros (conn.h). */
+	memset(&pre, 0, sizeof(pre));
+	CHECK(preauth_init(&pre, sv[0], &o, term_known, NULL) == 0);
+	if (preauth_negotiate(&pre) == 0) {
+		r = auth_login(&a, &pre, &o);
 		CHECK(r == -1 || fz.accepted);
 		CHECK(r == -1 || a.user.name != NULL);
 		auth_close(&a);
 	}
-	CHECK(conn.outlen <= sizeof(conn.out));
-	CHECK(conn.inoff <= conn.inlen && conn.inlen <= sizeof(conn.in));
+	CHECK(pre.conn.len <= sizeof(pre.conn.out));
+	CHECK(pre.inoff <= pre.inlen && pre.inlen <= sizeof(pre.in));
 	CHECK(fz.handles == 0);
 	close(sv[0]);
 	close(sv[1]);

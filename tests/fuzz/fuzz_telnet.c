@@ -7,7 +7,10 @@
  * must give the same events (adjacent DATA and SEND merged), and every
  * event must keep the engine's promises: caps never exceeded, strings
  * NUL-ended, DATA inside the input, replies bounded by the input, Q
- * states valid.  The output encoder is checked on the same bytes by
+ * states valid, a mark answered once.  With FUZZ_HANDOFF the cut run
+ * moves to a new engine through telnet_save() and telnet_restore() at
+ * every cut, as a connection does at login, and must still agree.  The
+ * output encoder is checked on the same bytes, cut the same way, by
  * decoding its output again.  A broken promise aborts, which libFuzzer
  * reports as a crash.
  */
@@ -33,6 +36,7 @@ struct run {
 	size_t		 send_total;
 	size_t		 env_total;
 	size_t		 ttype_asks;
+	size_t		 marks;
 };
 
 static void
@@ -106,6 +110,7 @@ hash_event(struct run *r, const struct telnet_event *ev)
 	case TELNET_EV_DATA:
 	case TELNET_EV_SEND:
 	case TELNET_EV_TIMING_MARK:
+	case TELNET_EV_MARK:
 	default:
 		break;
 	}
@@ -125,6 +130,10 @@ check_event(struct run *r, const struct telnet_event *ev)
 	case TELNET_EV_SEND:
 		CHECK(ev->data.len > 0 && ev->data.bytes[0] == TELNET_IAC);
 		r->send_total += ev->data.len;
+		break;
+	case TELNET_EV_MARK:
+		CHECK(!telnet_waiting(&r->t, TELNET_OPT_TM));
+		CHECK(++r->marks == 1);
 		break;
 	case TELNET_EV_NEGOTIATION:
 		CHECK(ev->negotiation.verb >= TELNET_WILL &&
@@ -263,7 +272,35 @@ start(struct run *r, uint8_t flags)
 		    true) == -1);
 		CHECK(telnet_pending(&r->t));
 	}
+	if (flags & FUZZ_MARK) {
+		telnet_send_mark(&r->t);
+		CHECK(telnet_waiting(&r->t, TELNET_OPT_TM));
+	}
 	r->send_total = 0;
+}
+
+/*
+ * The run's engine handed over: saved, and restored into a new one with
+ * the same policy (start() again, without the opening), as the relay
+ * takes the connection over from the login.
+ */
+static void
+handoff(struct run *r)
+{
+	uint8_t		saved[TELNET_SAVED_MAX], again[TELNET_SAVED_MAX];
+	struct telnet	t;
+	size_t		len, opt;
+
+	len = telnet_save(&r->t, saved);
+	CHECK(len <= sizeof(saved));
+	telnet_init(&t, handler, r);
+	for (opt = 0; opt < 256; opt++)
+		telnet_allow(&t, (uint8_t)opt, r->t.allow[opt]);
+	CHECK(telnet_restore(&t, saved, len) == 0);
+	CHECK(telnet_save(&t, again) == len && memcmp(saved, again, len) == 0);
+	/* One byte off is not a state. */
+	CHECK(telnet_restore(&t, saved, len - 1) == -1);
+	r->t = t;
 }
 
 static void
@@ -303,32 +340,80 @@ decode(const uint8_t *out, size_t len, bool binary, uint8_t *dec,
 	return true;
 }
 
-/* The encoder: output decodes to the input, plain prefix is untouched. */
+/*
+ * The encoder, fed the input in the cuts the seed gives, each through
+ * the plain path when telnet_plain_len() allows it, else telnet_encode(),
+ * then ended with telnet_end_output(): the output is well formed NVT
+ * (every CR followed by LF or NUL, IAC doubled), decodes to the input,
+ * and is the same as the input encoded in one piece.
+ */
 static void
-check_encoder(const uint8_t *in, size_t n)
+end_output(void *ctx, const struct telnet_event *ev)
 {
-	struct telnet	 t;
-	uint8_t		*out, *dec;
-	size_t		 len, plain, dlen;
+	uint8_t	*tail = ctx;
+
+	CHECK(ev->kind == TELNET_EV_SEND && ev->data.len == 1 &&
+	    ev->data.bytes[0] == 0);
+	*tail = 1;
+}
+
+static size_t
+encode_all(const uint8_t *in, size_t n, bool binary, uint32_t seed,
+    uint8_t *out)
+{
+	struct telnet	t;
+	size_t		i, k, o = 0;
+	uint8_t		tail = 0;
+
+	telnet_init(&t, end_output, &tail);
+	if (binary)
+		t.q[TELNET_US][TELNET_OPT_BINARY] = TELNET_Q_YES;
+	for (i = 0; i < n; i += k) {
+		seed ^= seed << 13;
+		seed ^= seed >> 17;
+		seed ^= seed << 5;
+		k = seed == 0 ? n - i : 1 + seed % 64;
+		if (k > n - i)
+			k = n - i;
+		if (telnet_plain_len(&t, in + i, k) == k) {
+			memcpy(out + o, in + i, k);
+			telnet_plain_sent(&t, in + i, k);
+			o += k;
+		} else {
+			size_t	len = telnet_encode(&t, in + i, k, out + o);
+
+			CHECK(len >= k && len <= TELNET_ENCODED_MAX(k));
+			o += len;
+		}
+	}
+	telnet_end_output(&t);
+	if (tail)
+		out[o++] = 0;
+	CHECK(!t.cr_sent);
+	return o;
+}
+
+static void
+check_encoder(const uint8_t *in, size_t n, uint32_t seed)
+{
+	uint8_t		*out, *one, *dec;
+	size_t		 len, onelen, dlen;
 	int		 binary;
 
-	out = malloc(2 * n + 1);
-	dec = malloc(2 * n + 1);
-	CHECK(out != NULL && dec != NULL);
+	out = malloc(2 * n + 2);
+	one = malloc(2 * n + 2);
+	dec = malloc(2 * n + 2);
+	CHECK(out != NULL && one != NULL && dec != NULL);
 	for (binary = 0; binary < 2; binary++) {
-		telnet_init(&t, handler, NULL);
-		if (binary)
-			t.q[TELNET_US][TELNET_OPT_BINARY] = TELNET_Q_YES;
-		len = telnet_encode(&t, in, n, out);
-		plain = telnet_plain_len(&t, in, n);
-		CHECK(len <= 2 * n && len >= n);
-		CHECK(plain <= n);
-		CHECK(memcmp(out, in, plain) == 0);
-		CHECK((plain == n) == (len == n && memcmp(out, in, n) == 0));
+		len = encode_all(in, n, binary, seed, out);
+		onelen = encode_all(in, n, binary, 0, one);
+		CHECK(len == onelen && memcmp(out, one, len) == 0);
+		CHECK(len <= 2 * n + 1 && len >= n);
 		CHECK(decode(out, len, binary, dec, &dlen));
 		CHECK(dlen == n && memcmp(dec, in, n) == 0);
 	}
 	free(out);
+	free(one);
 	free(dec);
 }
 
@@ -358,6 +443,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (k > n - i)
 			k = n - i;
 		feed(cut, in + i, k);
+		if (data[0] & FUZZ_HANDOFF)
+			handoff(cut);
 	}
 	start(whole, data[0]);
 	feed(whole, in, n);
@@ -379,6 +466,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(cut);
 	free(whole);
 
-	check_encoder(in, n);
+	check_encoder(in, n, data[1] * 2654435761u + 1);
 	return 0;
 }

@@ -102,6 +102,8 @@ class TelnetClient:
     NEW-ENVIRON).  will and do are further options the client agrees to
     enable on its side (LFLOW, BINARY) and on the server's (BINARY).
     rcvbuf sets a small receive buffer, for a client slow to read.
+    answer_mark=False makes a client that negotiates but leaves the
+    server's DO TIMING-MARK unanswered, as some clients do.
     source is the local address to connect from (127.0.0.2 is as much
     loopback as 127.0.0.1, and another source to the server).
 
@@ -111,8 +113,10 @@ class TelnetClient:
 
     def __init__(self, port, host='127.0.0.1', answer=True, naws=(80, 24),
                  ttype='XTERM', env=None, connect_timeout=5.0,
-                 source=None, will=(), do=(), ttype_wrap=True, rcvbuf=None):
+                 source=None, will=(), do=(), ttype_wrap=True, rcvbuf=None,
+                 answer_mark=True):
         self.answer = answer
+        self.answer_mark = answer_mark
         self.naws = naws
         self.ttype = ttype
         self.ttype_wrap = ttype_wrap
@@ -193,13 +197,21 @@ class TelnetClient:
 
     def _reply(self, b):
         if self.answer:
-            self.sock.sendall(b)
+            try:
+                self.sock.sendall(b)
+            except (BrokenPipeError, ConnectionResetError):
+                pass        # the server has closed: its loss
 
     def _negotiate(self, verb, opt):
         self.events.append(({DO: 'DO', DONT: 'DONT', WILL: 'WILL',
                              WONT: 'WONT'}[verb], opt))
         if opt == TM:
-            return      # WILL or WONT TM answers our DO TM: no reply
+            # A DO TM asks "have you seen all I sent?": like the real
+            # clients, say yes at once.  WILL or WONT TM answers our own
+            # DO TM and gets no reply.
+            if verb == DO and self.answer_mark:
+                self._reply(bytes([IAC, WILL, TM]))
+            return
         if verb == DO:
             want = ((opt == NAWS and self.naws is not None) or
                     (opt == TTYPE and self.ttype is not None) or

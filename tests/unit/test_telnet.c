@@ -231,8 +231,8 @@ encoder_output_decodes_to_its_input(void **state)
 		for (i = 0; i < n; i++)
 			in[i] = (rnd(&s) & 1) ? special[rnd(&s) % 5] :
 			    (uint8_t)rnd(&s);
-		len = telnet_encode(&t, in, n, out);
 		plain = telnet_plain_len(&t, in, n);
+		len = telnet_encode(&t, in, n, out);
 		assert_true(len >= n && len <= 2 * n);
 		assert_true(plain <= n);
 		assert_memory_equal(out, in, plain);
@@ -240,9 +240,77 @@ encoder_output_decodes_to_its_input(void **state)
 			assert_true(in[plain] == 0xff || (!binary &&
 			    in[plain] == '\r'));
 		assert_int_equal(plain == n, len == n);
+		/* A CR last waits for the next byte; the end gives NUL. */
+		assert_int_equal(t.cr_sent, !binary && n > 0 &&
+		    in[n - 1] == '\r');
+		if (t.cr_sent)
+			out[len++] = 0;
 		assert_int_equal(nvt_decode(out, len, binary, dec), n);
 		assert_memory_equal(dec, in, n);
 	}
+}
+
+/*
+ * telnet_restore() takes what telnet_save() wrote, and nothing that no
+ * engine under the same policy could be in.
+ */
+static void
+restore_refuses_states_no_engine_has(void **state)
+{
+	struct telnet	t, u;
+	uint8_t		saved[TELNET_SAVED_MAX], bad[TELNET_SAVED_MAX];
+	size_t		len;
+
+	(void)state;
+	telnet_init(&t, see, NULL);
+	/* An engine in the middle of things: options on, an SB begun. */
+	t.q[TELNET_US][TELNET_OPT_ECHO] = TELNET_Q_YES;
+	t.q[TELNET_HIM][TELNET_OPT_NAWS] = TELNET_Q_YES;
+	t.q[TELNET_HIM][TELNET_OPT_TTYPE] = TELNET_Q_YES;
+	t.ttype_asked = true;
+	t.cr_sent = true;
+	telnet_feed(&t, (const uint8_t *)"\xff\xfa\x1f\x00\x50", 5);
+	len = telnet_save(&t, saved);
+	assert_true(len <= sizeof(saved));
+
+	telnet_init(&u, see, NULL);
+	assert_int_equal(telnet_restore(&u, saved, len), 0);
+	assert_int_equal(u.state, TELNET_STATE_SB_DATA);
+	assert_int_equal(u.sb_len, 2);
+	assert_true(u.ttype_asked && u.cr_sent);
+	assert_memory_equal(u.q, t.q, sizeof(t.q));
+
+#define REFUSED(what) do {						\
+	telnet_init(&u, see, NULL);					\
+	assert_int_equal(telnet_restore(&u, bad, len), -1);		\
+	assert_int_equal(u.q[TELNET_US][TELNET_OPT_ECHO], TELNET_Q_NO);	\
+	(void)(what);							\
+} while (0)
+	memcpy(bad, saved, len);
+	bad[0] = 42;					/* no such state */
+	REFUSED("parser state");
+	memcpy(bad, saved, len);
+	bad[1 + TELNET_HIM * 256 + TELNET_OPT_LINEMODE] = TELNET_Q_YES;
+	REFUSED("LINEMODE on, which the policy refuses");
+	memcpy(bad, saved, len);
+	bad[1 + TELNET_US * 256 + TELNET_OPT_TM] = TELNET_Q_WANTYES;
+	REFUSED("TIMING-MARK on");
+	memcpy(bad, saved, len);
+	bad[1 + TELNET_US * 256 + TELNET_OPT_ECHO] = 0x08;
+	REFUSED("a Q state that does not exist");
+	memcpy(bad, saved, len);
+	bad[1 + TELNET_HIM * 256 + TELNET_OPT_TTYPE] = TELNET_Q_NO;
+	REFUSED("a TTYPE SEND outstanding with TTYPE off");
+	memcpy(bad, saved, len);
+	bad[len - 1] |= 0x80;
+	REFUSED("an unknown flag");
+	memcpy(bad, saved, len);
+	bad[1 + 512 + 2] = 0x10;			/* sb_len 4098 */
+	REFUSED("a subnegotiation over the cap");
+	telnet_init(&u, see, NULL);
+	assert_int_equal(telnet_restore(&u, saved, len - 1), -1);
+	assert_int_equal(telnet_restore(&u, saved, 0), -1);
+#undef REFUSED
 }
 
 /* The relay's usual case: text with CR LF lines needs no escaping. */
@@ -608,6 +676,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(state_and_q_names_cover_every_value),
 		cmocka_unit_test(encoder_output_decodes_to_its_input),
 		cmocka_unit_test(encoder_plain_text_is_written_as_is),
+		cmocka_unit_test(restore_refuses_states_no_engine_has),
 		cmocka_unit_test(mirroring_peer_converges),
 		cmocka_unit_test(peer_acknowledging_everything_converges),
 		cmocka_unit_test(peer_refusing_everything_converges),

@@ -256,6 +256,9 @@ record(void *ctx, const struct telnet_event *ev)
 	case TELNET_EV_TIMING_MARK:
 		buf_printf(&b, "timing-mark");
 		break;
+	case TELNET_EV_MARK:
+		buf_printf(&b, "mark");
+		break;
 	case TELNET_EV_NAWS:
 		buf_printf(&b, "naws %u %u", ev->naws.width, ev->naws.height);
 		break;
@@ -684,6 +687,77 @@ parse_command(const char *w)
 }
 
 /*
+ * Encode buf the way the relay may: as it is when telnet_plain_len()
+ * says all of it is plain, else with telnet_encode().  Returns the
+ * length written to out.
+ */
+static size_t
+encode_as_relay(struct telnet *t, const uint8_t *buf, size_t len,
+    uint8_t *out)
+{
+	if (telnet_plain_len(t, buf, len) == len) {
+		memcpy(out, buf, len);
+		telnet_plain_sent(t, buf, len);
+		return len;
+	}
+	return telnet_encode(t, buf, len, out);
+}
+
+/*
+ * The encoder must not care where its input is cut: buf encoded whole,
+ * and cut in two at every position (each half through the plain path
+ * or telnet_encode()), gives the same bytes and leaves the same state.
+ * Runs on copies of t; a difference is reported as the case's error.
+ */
+static void
+encode_splits(const struct telnet *t, struct log *l, const uint8_t *buf,
+    size_t len)
+{
+	struct telnet	 whole = *t, cut;
+	uint8_t		*a = malloc(TELNET_ENCODED_MAX(len));
+	uint8_t		*b = malloc(2 * TELNET_ENCODED_MAX(len));
+	size_t		 alen, blen, k;
+
+	if (a == NULL || b == NULL)
+		abort();
+	alen = telnet_encode(&whole, buf, len, a);
+	for (k = 0; k <= len && l->err[0] == '\0'; k++) {
+		cut = *t;
+		blen = encode_as_relay(&cut, buf, k, b);
+		blen += encode_as_relay(&cut, buf + k, len - k, b + blen);
+		if (blen != alen || memcmp(a, b, alen) != 0 ||
+		    cut.cr_sent != whole.cr_sent)
+			snprintf(l->err, sizeof(l->err), "encode cut at %zu "
+			    "gives other bytes than uncut", k);
+	}
+	free(a);
+	free(b);
+}
+
+/*
+ * The engine handed over to another process: its state saved, restored
+ * into a new engine with the same policy, which carries on the case.
+ */
+static void
+handoff(struct telnet *t, struct log *l)
+{
+	struct telnet	fresh;
+	uint8_t		saved[TELNET_SAVED_MAX];
+	size_t		len, opt;
+
+	len = telnet_save(t, saved);
+	telnet_init(&fresh, record, l);
+	for (opt = 0; opt < 256; opt++)
+		telnet_allow(&fresh, (uint8_t)opt, t->allow[opt]);
+	if (telnet_restore(&fresh, saved, len) == -1) {
+		snprintf(l->err, sizeof(l->err), "telnet_restore refused "
+		    "what telnet_save wrote");
+		return;
+	}
+	*t = fresh;
+}
+
+/*
  * Run one "!" line against the engine.  What it returns or reports is
  * recorded as pseudo-events, written like events in the transcript.
  */
@@ -741,13 +815,20 @@ run_call(struct telnet *t, struct log *l, const struct tcase *c,
 		if ((cmd = parse_command(w[1])) < 0)
 			goto bad;
 		telnet_send_command(t, (uint8_t)cmd);
+	} else if (strcmp(w[0], "mark") == 0 && n == 1) {
+		telnet_send_mark(t);
+	} else if (strcmp(w[0], "end_output") == 0 && n == 1) {
+		telnet_end_output(t);
+	} else if (strcmp(w[0], "handoff") == 0 && n == 1) {
+		handoff(t, l);
 	} else if (strcmp(w[0], "encode") == 0) {
 		if (parse_bytes(w + 1, n - 1, &b) < 0)
 			goto bad;
-		if ((out.p = malloc(2 * b.len + 1)) == NULL)
+		if ((out.p = malloc(TELNET_ENCODED_MAX(b.len))) == NULL)
 			abort();
-		len = telnet_encode(t, b.p, b.len, out.p);
 		log_text(l, "plain %zu", telnet_plain_len(t, b.p, b.len));
+		encode_splits(t, l, b.p, b.len);
+		len = telnet_encode(t, b.p, b.len, out.p);
 		{
 			struct buf	txt = { 0 };
 
