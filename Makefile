@@ -16,6 +16,7 @@
 #                         BENCH_CREATE_USER=1 for a throwaway one)
 #   make capture          real telnet clients' opening bytes
 #   make install DESTDIR=... PREFIX=/usr
+#   make dist             build/nvtd-VERSION.tar.gz, HEAD's tree for release
 #   make deps             check (as root: install) the build packages;
 #                         deps-check and deps-fuzz for the other purposes
 
@@ -30,6 +31,11 @@ SANITIZE	?=
 FUZZ_SECONDS	?= 60
 
 comma		:= ,
+# The version is the file VERSION.  Built from a git checkout, nvtd says
+# which commit too: "0.1.0 (git 197b951)", "-dirty" after it when the
+# tree has changes.  Without .git (a make dist tarball), or without a
+# git that answers, it says the VERSION alone.
+VERSION		:= $(shell cat VERSION)
 # make V=1 shows the commands.
 V		?= 0
 Q		:= $(if $(filter 0,$(V)),@)
@@ -58,7 +64,7 @@ endif
 CFLAGS		?=
 LDFLAGS		?=
 ALL_CFLAGS	:= -std=gnu11 $(OPT) $(WARNINGS) -fstack-protector-strong \
-		   -fPIE -D_GNU_SOURCE -Idaemon $(PKG_CFLAGS) $(CFLAGS)
+		   -fPIE -D_GNU_SOURCE -Idaemon -I$(O) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS	:= $(OPT) -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 
 SRCS		:= $(wildcard daemon/*.c)
@@ -98,7 +104,7 @@ PAMFILE		:= $(wildcard pam/nvtd)
 
 .PHONY: all clean deps deps-build deps-check deps-fuzz check check-unit \
 	check-integration run fuzz fuzz-run bench capture lint install \
-	uninstall
+	uninstall dist FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -120,6 +126,19 @@ $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# $(O)/version.h defines NVTD_VERSION.  It is written at every make and
+# replaced only when the version changes, which rebuilds what uses it.
+$(O)/daemon/options.o $(O)/daemon/listen.o: $(O)/version.h
+
+$(O)/version.h: FORCE
+	@mkdir -p $(@D)
+	$(Q)v='$(VERSION)'; test -n "$$v" || { echo "no VERSION" >&2; exit 1; }; \
+	if [ -e .git ] && g=$$(git describe --always --dirty 2>/dev/null); \
+	then v="$$v (git $$g)"; fi; \
+	printf '#define NVTD_VERSION\t"%s"\n' "$$v" > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; \
+	else mv -f $@.tmp $@; echo "  GEN     $@ ($$v)"; fi
 
 $(O)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
@@ -295,6 +314,20 @@ ifneq ($(UNITS),)
 	install -m 0644 $(addprefix $(O)/units/,$(UNITS)) \
 	    $(DESTDIR)$(SYSTEMDDIR)
 endif
+
+# A release tarball of HEAD (committed changes only), which builds without
+# git.  The man page's .Os carries the version: dist refuses a mismatch.
+DIST		:= nvtd-$(VERSION)
+dist:
+	@[ -e .git ] || { echo "dist: not a git checkout" >&2; exit 1; }
+	@grep -qx '\.Os nvtd $(VERSION)' man/nvtd.8 || { \
+		echo "dist: man/nvtd.8 must say .Os nvtd $(VERSION)" >&2; \
+		exit 1; }
+	@git diff --quiet HEAD -- 2>/dev/null || \
+	    echo "dist: uncommitted changes are not in the tarball" >&2
+	@mkdir -p build
+	git archive --format=tar.gz --prefix=$(DIST)/ \
+	    -o build/$(DIST).tar.gz HEAD
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nvtd

@@ -53,6 +53,7 @@
 #include "listen.h"
 #include "log.h"
 #include "options.h"
+#include "version.h"
 
 #define LISTEN_BACKLOG		128
 #define LISTEN_ACCEPT_BURST	64	/* accepts per socket per wakeup */
@@ -468,8 +469,8 @@ listen_run(const struct options *o, const int *fds, size_t nfds,
 	l.watchdog_last = clock_ms();
 	sd_notify(0, "READY=1");
 	listen_status(&l);
-	log_info("accepting connections on %zu socket%s", nfds,
-	    nfds == 1 ? "" : "s");
+	log_info("version %s: accepting connections on %zu socket%s",
+	    NVTD_VERSION, nfds, nfds == 1 ? "" : "s");
 
 	for (;;) {
 		/*

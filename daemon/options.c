@@ -17,10 +17,7 @@
 #include "options.h"
 #include "record.h"
 #include "trace.h"
-
-#ifndef NVTD_VERSION
-#define NVTD_VERSION	"unknown"
-#endif
+#include "version.h"	/* NVTD_VERSION, written by the Makefile */
 
 enum {
 	OPT_PERMIT_ROOT = 256,

@@ -1,10 +1,36 @@
 # SPDX-License-Identifier: ISC
-"""What the operator sees and sets: the banner, the command line."""
+"""What the operator sees and sets: the banner, the command line, the
+version."""
 
 import os
+import re
 import socket
+import subprocess
 
-from harness import CommandLineTest, SiteTest
+from harness import NVTD, TOP, CommandLineTest, SiteTest, wait_for
+
+# How nvtd says its version: VERSION's, then the commit when it was built
+# from a git checkout (the Makefile's git describe --always --dirty).
+VERSION = r'(?P<version>[^ ()\n]+)(?P<git> \(git [^ ()\n]+\))?'
+
+
+def declared_version():
+    """What the file VERSION at the top of the tree says."""
+    with open(os.path.join(TOP, 'VERSION')) as f:
+        return f.read().strip()
+
+
+def built_from_git():
+    """Whether the Makefile's git describe answers in this tree."""
+    if not os.path.exists(os.path.join(TOP, '.git')):
+        return False
+    try:
+        r = subprocess.run(['git', 'describe', '--always', '--dirty'],
+                           cwd=TOP, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=30)
+    except OSError:
+        return False
+    return r.returncode == 0
 
 
 class BannerTest(SiteTest):
@@ -67,7 +93,39 @@ class OptionsTest(CommandLineTest):
         self.assertEqual(r.returncode, 0)
         self.assertTrue(r.stdout.startswith(b'nvtd '))
 
+    def test_version_is_what_the_VERSION_file_says(self):
+        r = self.nvtd('--version')
+        self.assertEqual((r.returncode, r.stderr), (0, b''))
+        out = r.stdout.decode()
+        m = re.fullmatch('nvtd ' + VERSION + '\n', out)
+        self.assertIsNotNone(m, out)
+        self.assertEqual(m.group('version'), declared_version())
+        # The commit exactly when the tree is a git checkout: a tarball of
+        # make dist has no .git, and says the plain version.
+        self.assertEqual(m.group('git') is not None, built_from_git(), out)
+
+    def test_man_page_os_line_is_what_the_VERSION_file_says(self):
+        with open(os.path.join(TOP, 'man', 'nvtd.8')) as f:
+            os_lines = [ln for ln in f if ln.startswith('.Os')]
+        self.assertEqual(os_lines, ['.Os nvtd %s\n' % declared_version()])
+
     def test_standard_input_not_a_socket_is_refused_with_status_2(self):
         r = self.nvtd('-d')
         self.assertEqual(r.returncode, 2)
         self.assertIn(b'not a connected socket', r.stderr)
+
+
+class StartLogTest(SiteTest):
+
+    def test_listener_logs_its_version_when_it_starts_accepting(self):
+        self.start(mode='listen')
+        line = re.compile('version ' + VERSION +
+                          ': accepting connections on 1 socket\n')
+        m = wait_for(lambda: line.search(self.site.read_log()), 10,
+                     "the listener's accepting line")
+        # The whole of what --version says, commit included.
+        r = subprocess.run([NVTD, '--version'], stdout=subprocess.PIPE,
+                           check=True, timeout=10)
+        self.assertEqual(r.stdout.decode(), 'nvtd %s%s\n' % (
+            m.group('version'), m.group('git') or ''))
+        self.assertEqual(m.group('version'), declared_version())
