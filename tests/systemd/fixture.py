@@ -7,10 +7,11 @@ and then runs the tests; they reach the container through the module
 global CT.  The test process is in the container's network namespace by
 then: 127.0.0.1 and ::1 are the container's.
 
-SystemdTest gives a test what it needs to look at a login from outside:
-properties of units (prop), the journal since the test began (journal),
-logind's view (sessions, session_prop), and logins with the real telnet
-client (Telnet, driven through session.exp).
+A test looks at a login from outside with the functions here:
+properties of units (prop, units), logind's view (sessions,
+session_prop, session_of), processes and cgroups (pgrep, cgroup);
+SystemdTest adds the journal since the test began (journal) and logins
+with the real telnet client (Telnet, driven through session.exp).
 """
 
 import base64
@@ -20,7 +21,6 @@ import re
 import secrets
 import selectors
 import shlex
-import signal
 import socket
 import subprocess
 import time
@@ -92,24 +92,26 @@ class Telnet:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
             cwd=LOGDIR)
         self.buf = b''
-        self.closed = False
 
     def _ask(self, line, timeout):
         self.proc.stdin.write(line.encode() + b'\n')
         self.proc.stdin.flush()
-        sel = selectors.DefaultSelector()
-        sel.register(self.proc.stdout, selectors.EVENT_READ)
         deadline = time.monotonic() + timeout
-        while b'\n' not in self.buf:
-            left = deadline - time.monotonic()
-            if left <= 0 or not sel.select(left):
-                raise AssertionError('telnet session: no answer to %r in '
-                                     '%d s' % (line.split(' ')[0], timeout))
-            data = os.read(self.proc.stdout.fileno(), 4096)
-            if not data:
-                raise AssertionError('telnet session ended: %s' %
-                                     self.buf.decode(errors='replace'))
-            self.buf += data
+        with selectors.DefaultSelector() as sel:
+            sel.register(self.proc.stdout, selectors.EVENT_READ)
+            while b'\n' not in self.buf:
+                left = deadline - time.monotonic()
+                if left <= 0 or not sel.select(left):
+                    raise AssertionError('telnet session: no answer to %r '
+                                         'in %d s\n%s' %
+                                         (line.split(' ')[0], timeout,
+                                          self.tail()))
+                data = os.read(self.proc.stdout.fileno(), 4096)
+                if not data:
+                    raise AssertionError('telnet session ended: %s\n%s' %
+                                         (self.buf.decode(errors='replace'),
+                                          self.tail()))
+                self.buf += data
         answer, self.buf = self.buf.split(b'\n', 1)
         answer = answer.decode(errors='replace')
         if not answer.startswith('OK'):
@@ -146,7 +148,6 @@ class Telnet:
 
     def logout(self, timeout=15):
         self._ask('exit', timeout)
-        self.closed = True
         self.proc.wait(5)
 
     def close(self):

@@ -150,3 +150,26 @@ class AcceptYesTest(SystemdTest):
         self.assertEqual(sh('who'), '')
         self.assertEqual(systemctl('list-units', '--failed', '--no-legend',
                                    'nvtd*'), '')
+
+    def test_stopping_an_instance_ends_its_session_cleanly(self):
+        t, shell, tty, sid, inst = self.login_and_look()
+        systemctl('stop', inst)
+        self.assertIn('Terminated: ending the session',
+                      self.journal('-t', 'nvtd'))
+        self.wait_journal(r'^session closed for %s on %s$' %
+                          (fixture.USER, tty), '-t', 'nvtd')
+        wait_for(lambda: sid not in sessions(), 5, 'the session to end')
+        self.assertFalse(alive(shell))
+        self.assertEqual(units('nvtd@*'), [])
+        self.assertEqual(sh('who'), '')
+
+    def test_stopping_the_socket_closes_port_23_and_sessions_carry_on(self):
+        t, shell, tty, sid, inst = self.login_and_look()
+        self.addCleanup(systemctl, 'start', 'nvtd.socket')
+        systemctl('stop', 'nvtd.socket')
+        with self.assertRaises(ConnectionRefusedError):
+            fixture.connect().close()
+        self.assertEqual(prop(inst, 'SubState'), 'running')
+        self.assertTrue(t.alive())
+        t.logout()
+        wait_for(lambda: not units('nvtd@*'), 5, 'the nvtd@ unit to go')

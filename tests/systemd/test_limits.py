@@ -47,9 +47,9 @@ class SocketLimitsTest(SystemdTest):
         self.assertEqual(len(units('nvtd@*')), PER_SOURCE)
         extra = self.connect('127.0.0.1')
         self.assertEqual(first_bytes(extra), b'', 'closed without a byte')
-        self.wait_journal(r'^nvtd.socket: Too many incoming connections \([0-9]+\) from '
-                          r'source 127\.0\.0\.1, dropping connection\.$',
-                          '-u', 'nvtd.socket')
+        self.wait_journal(r'^nvtd\.socket: Too many incoming connections '
+                          r'\([0-9]+\) from source 127\.0\.0\.1, dropping '
+                          r'connection\.$', '-u', 'nvtd.socket')
         self.assertEqual(len(units('nvtd@*')), PER_SOURCE)
         # Another address is served, and the first one again as soon as
         # one of its connections has ended.
@@ -65,8 +65,9 @@ class SocketLimitsTest(SystemdTest):
         self.assertEqual(self.connections(), MAX)
         extra = self.connect('127.0.0.99')
         self.assertEqual(first_bytes(extra), b'', 'closed without a byte')
-        self.wait_journal(r'^nvtd.socket: Too many incoming connections \(64\), dropping '
-                          r'connection\.$', '-u', 'nvtd.socket')
+        self.wait_journal(r'^nvtd\.socket: Too many incoming connections '
+                          r'\(64\), dropping connection\.$', '-u',
+                          'nvtd.socket')
         self.assertEqual(len(units('nvtd@*')), MAX)
         # The socket stays up: no trigger limit (TriggerLimitIntervalSec=0).
         self.assertEqual(prop('nvtd.socket', 'SubState'), 'listening')

@@ -31,6 +31,10 @@ class SecurityTest(SystemdTest):
                               r'[A-Z]+)' % re.escape(unit), text)
                 self.assertTrue(m, 'README.md gives no score for %s' % unit)
                 self.assertEqual(exposure(unit), m.group(1))
+        # "as getty@.service, which also starts login shells": so it is.
+        self.assertIn('as for `getty@.service`', text)
+        self.assertEqual(exposure('getty@tty2.service'),
+                         exposure('nvtd@.service'))
 
     def test_the_shell_inherits_the_units_sandbox(self):
         fixture.use_socket('nvtd.socket')
