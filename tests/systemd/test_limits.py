@@ -51,6 +51,13 @@ class SocketLimitsTest(SystemdTest):
                           r'\([0-9]+\) from source 127\.0\.0\.1, dropping '
                           r'connection\.$', '-u', 'nvtd.socket')
         self.assertEqual(len(units('nvtd@*')), PER_SOURCE)
+        # What a person sees: telnet connects, and is closed at once.
+        t = self.telnet()
+        with self.assertRaisesRegex(AssertionError,
+                                    'closed before the login prompt'):
+            t.connect()
+        self.assertIn('Connected to 127.0.0.1.', t.tail())
+        self.assertIn('Connection closed by foreign host.', t.tail())
         # Another address is served, and the first one again as soon as
         # one of its connections has ended.
         self.open_served('127.0.0.2', 1)

@@ -108,12 +108,14 @@ class ListenerTest(SystemdTest):
         self.assertNotEqual(self.main_pid(), pid)
         self.assertFalse(alive(pid))
         self.assertTrue(t1.alive())
+        # The new listener counts only what it accepted itself.
+        self.wait_status('0 sessions, 0 authenticating, 0 refused')
         self.assertRegex(cgroup(shell), r'/session-[^/]+\.scope$')
         t2, _ = self.login()
         self.assertTrue(t2.alive())
+        self.wait_status('1 session, 0 authenticating, 0 refused')
         t1.logout()
         t2.logout()
-        # The new listener counts only what it started itself.
         self.wait_status('0 sessions, 0 authenticating, 0 refused')
 
     def test_restart_leaves_a_connection_at_the_prompt_able_to_log_in(self):
