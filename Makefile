@@ -5,6 +5,8 @@
 #   make                  build ./nvtd
 #   make check            every test (unit, integration); installs test
 #                         packages first when run as root
+#   make check-systemd    the units under a real systemd, booted in a
+#                         container (as root; see tests/systemd/README.md)
 #   make run              build and serve telnet on 127.0.0.1:2323
 #   make SANITIZE=address,undefined check
 #   make CC=clang
@@ -18,7 +20,8 @@
 #   make install DESTDIR=... PREFIX=/usr
 #   make dist             build/nvtd-VERSION.tar.gz, HEAD's tree for release
 #   make deps             check (as root: install) the build packages;
-#                         deps-check and deps-fuzz for the other purposes
+#                         deps-check, deps-fuzz and deps-systemd for the
+#                         other purposes
 
 PREFIX		?= /usr/local
 SBINDIR		?= $(PREFIX)/sbin
@@ -102,9 +105,9 @@ UNIT_SRCS	:= $(wildcard systemd/*.socket systemd/*.service systemd/*.in)
 UNITS		:= $(sort $(patsubst %.in,%,$(notdir $(UNIT_SRCS))))
 PAMFILE		:= $(wildcard pam/nvtd)
 
-.PHONY: all clean deps deps-build deps-check deps-fuzz check check-unit \
-	check-integration run fuzz fuzz-run bench capture lint install \
-	uninstall dist FORCE
+.PHONY: all clean deps deps-build deps-check deps-fuzz deps-systemd check \
+	check-unit check-integration check-systemd check-systemd-run run fuzz \
+	fuzz-run bench capture lint install uninstall dist FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -192,7 +195,7 @@ $(O)/tests/tools/capture: $(O)/tests/tools/capture.o $(O)/daemon/telnet.o
 # them and, as root, installs what is missing.
 deps: deps-build
 
-deps-build deps-check deps-fuzz:
+deps-build deps-check deps-fuzz deps-systemd:
 	@.ci/deps $(@:deps-%=%)
 
 # The packages come first; make runs again so that pkg-config sees them.
@@ -219,6 +222,22 @@ check-integration: all $(INJECT_LIB)
 	else \
 		echo "check-integration: no tests/integration/run yet"; \
 	fi
+
+# This host's OS booted in a container with systemd as PID 1, nvtd
+# installed into it from a DESTDIR install here, and the units tested
+# with real logins (tests/systemd/README.md).  Fails, never skips, where
+# the container cannot boot.
+SYSTEMD_DEST	:= $(O)/systemd-dest
+
+check-systemd: deps-systemd
+	@$(MAKE) --no-print-directory check-systemd-run
+
+check-systemd-run: all
+	@rm -rf $(SYSTEMD_DEST)
+	@$(MAKE) --no-print-directory install PREFIX=/usr \
+	    DESTDIR=$(CURDIR)/$(SYSTEMD_DEST) >/dev/null
+	NVTD_SYSTEMD_LOGS=$(CURDIR)/$(O)/systemd-test \
+	    tests/systemd/run $(SYSTEMD_DEST)
 
 fuzz: deps-fuzz
 	@$(MAKE) --no-print-directory fuzz-run
