@@ -696,7 +696,8 @@ encode_as_relay(struct telnet *t, const uint8_t *buf, size_t len,
     uint8_t *out)
 {
 	if (telnet_plain_len(t, buf, len) == len) {
-		memcpy(out, buf, len);
+		if (len > 0)
+			memcpy(out, buf, len);
 		telnet_plain_sent(t, buf, len);
 		return len;
 	}
