@@ -27,6 +27,7 @@ PREFIX		?= /usr/local
 SBINDIR		?= $(PREFIX)/sbin
 MANDIR		?= $(PREFIX)/share/man
 PAMDIR		?= /etc/pam.d
+SYSUSERSDIR	?= $(shell pkg-config --variable=sysusersdir systemd 2>/dev/null || echo /usr/lib/sysusers.d)
 SYSTEMDDIR	?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 
 CC		?= cc
@@ -45,7 +46,7 @@ Q		:= $(if $(filter 0,$(V)),@)
 # Each compiler and sanitizer combination builds in its own directory.
 O		:= build/$(notdir $(CC))$(if $(SANITIZE),-$(subst $(comma),-,$(SANITIZE)))
 
-PKGS		:= libsystemd libbsd-overlay libbsd-ctor pam
+PKGS		:= libsystemd libbsd-overlay libbsd-ctor pam libseccomp
 PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_CFLAGS	:= $(shell pkg-config --cflags cmocka 2>/dev/null)
@@ -93,6 +94,7 @@ FUZZ_FLAGS	:= -max_len=4096 -timeout=10 -print_final_stats=1
 # What the pre-auth target links: the daemon's code before login, and
 # libbsd, but not libpam (the target brings its own).
 PREAUTH_SRCS	:= daemon/conn.c daemon/preauth.c daemon/auth.c daemon/line.c \
+		   daemon/msg.c \
 		   daemon/telnet.c daemon/env.c daemon/log.c daemon/trace.c
 PREAUTH_LIBS	:= $(shell pkg-config --libs libbsd-overlay libbsd-ctor \
 		   2>/dev/null)
@@ -162,6 +164,13 @@ $(O)/tests/fuzz/replay_preauth: $(O)/tests/fuzz/replay.o \
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PREAUTH_LIBS)
 
+# The messages' parsers (fuzz_msg): msg.c and what it checks with.
+MSG_SRCS	:= daemon/msg.c daemon/env.c daemon/telnet.c
+$(O)/tests/fuzz/replay_msg: $(O)/tests/fuzz/replay.o \
+	$(O)/tests/fuzz/fuzz_msg.o $(MSG_SRCS:%.c=$(O)/%.o)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PREAUTH_LIBS)
+
 $(O)/tests/bench/%: $(O)/tests/bench/%.o $(O)/daemon/telnet.o
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -206,12 +215,13 @@ check: deps-check
 # Every cmocka program, then every fuzz input ever saved (findings, the
 # kept corpora) and the seed corpus, through the fuzz targets' checks.
 check-unit: $(UNIT_TESTS) $(O)/tests/fuzz/replay \
-	$(O)/tests/fuzz/replay_preauth
+	$(O)/tests/fuzz/replay_preauth $(O)/tests/fuzz/replay_msg
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 	@rm -rf $(O)/seed && mkdir -p $(O)/seed
 	@$(O)/tests/unit/test_transcript --corpus $(O)/seed $(TRANSCRIPTS)
 	$(O)/tests/fuzz/replay tests/fuzz/replay tests/fuzz/corpus $(O)/seed
 	$(O)/tests/fuzz/replay_preauth tests/fuzz/preauth
+	$(O)/tests/fuzz/replay_msg tests/fuzz/msg
 
 # The integration suite is tests/integration/run, once it exists.
 check-integration: all $(INJECT_LIB)
@@ -247,10 +257,10 @@ fuzz: deps-fuzz
 # fuzz_preauth's are tests/fuzz/preauth (seeds, kept corpus, findings).
 # Crashes land in $(FUZZ_O)/NAME-crash-* and belong in tests/fuzz/replay/
 # (fuzz_telnet) or tests/fuzz/preauth/ (fuzz_preauth) once understood.
-fuzz-run: $(FUZZ_O)/fuzz_telnet $(FUZZ_O)/fuzz_preauth \
+fuzz-run: $(FUZZ_O)/fuzz_telnet $(FUZZ_O)/fuzz_preauth $(FUZZ_O)/fuzz_msg \
 	$(O)/tests/unit/test_transcript
 	@rm -rf $(FUZZ_O)/seed && mkdir -p $(FUZZ_O)/seed \
-	    $(FUZZ_O)/corpus $(FUZZ_O)/corpus-preauth
+	    $(FUZZ_O)/corpus $(FUZZ_O)/corpus-preauth $(FUZZ_O)/corpus-msg
 	@$(O)/tests/unit/test_transcript --corpus $(FUZZ_O)/seed \
 	    $(TRANSCRIPTS)
 	$(FUZZ_O)/fuzz_telnet $(FUZZ_FLAGS) \
@@ -261,6 +271,10 @@ fuzz-run: $(FUZZ_O)/fuzz_telnet $(FUZZ_O)/fuzz_preauth \
 	    -artifact_prefix=$(FUZZ_O)/fuzz_preauth- \
 	    -max_total_time=$(FUZZ_SECONDS) $(FUZZ_O)/corpus-preauth \
 	    tests/fuzz/preauth
+	$(FUZZ_O)/fuzz_msg $(FUZZ_FLAGS) -max_len=$(MSG_FUZZ_LEN) \
+	    -artifact_prefix=$(FUZZ_O)/fuzz_msg- \
+	    -max_total_time=$(FUZZ_SECONDS) $(FUZZ_O)/corpus-msg \
+	    tests/fuzz/msg
 
 $(FUZZ_O)/fuzz_telnet: tests/fuzz/fuzz_telnet.c daemon/telnet.c \
 	daemon/telnet.h tests/fuzz/fuzz_input.h
@@ -273,6 +287,13 @@ $(FUZZ_O)/fuzz_preauth: tests/fuzz/fuzz_preauth.c $(PREAUTH_SRCS) \
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ \
 	    tests/fuzz/fuzz_preauth.c $(PREAUTH_SRCS) $(PREAUTH_LIBS)
+
+# A datagram may be as long as a STATE: 1 + MSG_MAX.
+MSG_FUZZ_LEN	:= 16385
+$(FUZZ_O)/fuzz_msg: tests/fuzz/fuzz_msg.c $(MSG_SRCS) $(wildcard daemon/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ \
+	    tests/fuzz/fuzz_msg.c $(MSG_SRCS) $(PREAUTH_LIBS)
 
 # The encoder alone, then sessions side by side (tests/bench/run says
 # what it measures and what it needs).
@@ -333,6 +354,22 @@ ifneq ($(UNITS),)
 	install -m 0644 $(addprefix $(O)/units/,$(UNITS)) \
 	    $(DESTDIR)$(SYSTEMDDIR)
 endif
+	install -d $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0644 systemd/nvtd.sysusers $(DESTDIR)$(SYSUSERSDIR)/nvtd.conf
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+		$(call privsep_user); \
+	fi
+
+# The pre-auth child's user (nvtd --privsep-user), when it is missing:
+# from the sysusers.d file, or with useradd where systemd-sysusers is not.
+privsep_user = id nvtd >/dev/null 2>&1 || { \
+	echo "creating the system user nvtd (privilege separation)"; \
+	if command -v systemd-sysusers >/dev/null; then \
+		systemd-sysusers systemd/nvtd.sysusers; \
+	else \
+		useradd --system --no-create-home --home-dir /run/nvtd \
+		    --shell /usr/sbin/nologin nvtd; \
+	fi; }
 
 # A release tarball of HEAD (committed changes only), which builds without
 # git.  The man page's .Os carries the version: dist refuses a mismatch.
@@ -360,6 +397,7 @@ endif
 ifneq ($(UNITS),)
 	rm -f $(addprefix $(DESTDIR)$(SYSTEMDDIR)/,$(UNITS))
 endif
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/nvtd.conf
 
 clean:
 	rm -rf build nvtd
@@ -371,6 +409,7 @@ clean:
 RUN_PORT	?= 2323
 run: nvtd
 	@if [ "$$(id -u)" = 0 ]; then \
+		$(call privsep_user) || exit 1; \
 		if [ -e $(PAMDIR)/nvtd ]; then svc=nvtd; else svc=login; \
 		echo "no $(PAMDIR)/nvtd (make install puts it there):" \
 		    "using the PAM service login"; fi; \

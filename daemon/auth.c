@@ -36,7 +36,7 @@
 #include "auth.h"
 #include "log.h"
 #include "options.h"
-#include "preauth.h"
+#include "privsep.h"
 #include "trace.h"
 
 /* Delay asked for by PAM modules for the current attempt (microseconds). */
@@ -60,7 +60,7 @@ static int
 auth_ask(struct auth *a, const char *prompt, bool echo, char *buf,
     size_t bufsz)
 {
-	switch (preauth_ask(a->pre, prompt, echo, buf, bufsz)) {
+	switch (privsep_ask(a->ps, prompt, echo, buf, bufsz)) {
 	case LINE_DONE:
 		clock_gettime(CLOCK_MONOTONIC, &a->answered);
 		trace_answer(echo, buf);	/* never echo-off ones */
@@ -81,7 +81,7 @@ auth_ask(struct auth *a, const char *prompt, bool echo, char *buf,
 static int
 auth_say(struct auth *a, const char *text)
 {
-	if (preauth_say(a->pre, text) == -1) {
+	if (privsep_say(a->ps, text) == -1) {
 		a->gone = true;
 		return -1;
 	}
@@ -366,16 +366,16 @@ auth_check_account(struct auth *a)
 }
 
 int
-auth_login(struct auth *a, struct preauth *pre, const struct options *o)
+auth_login(struct auth *a, struct privsep *ps, const struct options *o)
 {
 	struct pam_conv	conv = { auth_conv, a };
 	char		host[HOST_NAME_MAX + 1];
 	int		r;
 
 	memset(a, 0, sizeof(*a));
-	a->pre = pre;
-	a->addr = pre->conn.addr;
-	a->port = pre->conn.port;
+	a->ps = ps;
+	a->addr = ps->addr;
+	a->port = ps->port;
 	a->opts = o;
 
 	a->status = pam_start(o->service, NULL, &conv, &a->pamh);

@@ -15,7 +15,7 @@
 #include <security/pam_appl.h>
 
 struct options;
-struct preauth;
+struct privsep;
 
 /* The account that logged in, copied out of getpwnam(). */
 struct user {
@@ -29,7 +29,7 @@ struct user {
 struct auth {
 	pam_handle_t		*pamh;
 	int			 status;	/* last PAM result */
-	struct preauth		*pre;		/* the client, before login */
+	struct privsep		*ps;		/* the pre-auth child */
 	const char		*addr;		/* its address and port */
 	const char		*port;
 	bool			 gone;		/* it left, or gave up (^D) */
@@ -49,7 +49,7 @@ struct auth {
  * a->user filled in, or -1 when the login is refused or the client left
  * (the client has been told, the log written).
  */
-int	auth_login(struct auth *, struct preauth *, const struct options *);
+int	auth_login(struct auth *, struct privsep *, const struct options *);
 /*
  * Open the PAM session on tty (a path such as /dev/pts/3): groups,
  * credentials, session, the PAM environment.  Runs as root, before the

@@ -20,6 +20,7 @@
 
 static int log_stderr;
 static int log_debugging;
+static log_sink_fn *log_sink;
 
 /* Open the log: syslog under ident, or stderr when to_stderr is set. */
 void
@@ -36,6 +37,21 @@ log_set_debug(int on)
 	log_debugging = on;
 }
 
+void
+log_set_sink(log_sink_fn *sink)
+{
+	log_sink = sink;
+}
+
+void
+log_line(int prio, const char *line)
+{
+	if (log_stderr)
+		dprintf(STDERR_FILENO, "nvtd[%ld]: %s\n", (long)getpid(), line);
+	else
+		syslog(LOG_DAEMON | prio, "%s", line);
+}
+
 /* Write one line at priority prio (facility included), with errno text. */
 static void LOG_PRINTF(3, 0)
 vlog(int prio, int errnum, const char *fmt, va_list ap)
@@ -43,7 +59,16 @@ vlog(int prio, int errnum, const char *fmt, va_list ap)
 	char	msg[1024];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (log_stderr) {
+	if (log_sink != NULL) {
+		char	line[1024 + 128];
+
+		if (errnum)
+			snprintf(line, sizeof(line), "%s: %s", msg,
+			    strerror(errnum));
+		else
+			strlcpy(line, msg, sizeof(line));
+		log_sink(LOG_PRI(prio), line);
+	} else if (log_stderr) {
 		if (errnum)
 			dprintf(STDERR_FILENO, "nvtd[%ld]: %s: %s\n",
 			    (long)getpid(), msg, strerror(errnum));

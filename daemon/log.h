@@ -14,6 +14,14 @@
 
 void	log_init(const char *ident, int to_stderr);
 void	log_set_debug(int);
+/*
+ * Hand every line (LOG_ERR, LOG_INFO... with the errno text) to sink
+ * instead: the pre-auth child's lines go to the monitor.
+ */
+typedef void	log_sink_fn(int prio, const char *line);
+void	log_set_sink(log_sink_fn *);
+/* A line that is ready (checked printable), at priority prio. */
+void	log_line(int prio, const char *line);
 void	log_warn(const char *, ...) LOG_PRINTF(1, 2);
 void	log_warnx(const char *, ...) LOG_PRINTF(1, 2);
 void	log_info(const char *, ...) LOG_PRINTF(1, 2);

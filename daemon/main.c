@@ -29,6 +29,7 @@
 #include "auth.h"
 #include "banner.h"
 #include "check.h"
+#include "child.h"
 #include "deadline.h"
 #include "env.h"
 #include "listen.h"
@@ -36,15 +37,13 @@
 #include "monitor.h"
 #include "options.h"
 #include "preauth.h"
+#include "privsep.h"
 #include "pty.h"
 #include "record.h"
 #include "relay.h"
 #include "session.h"
 #include "trace.h"
 #include "utmp.h"
-
-/* One connection per process, before login. */
-static struct preauth	pre;
 
 /* Make sure fds 0, 1 and 2 are open, so no socket or pty lands there. */
 static void
@@ -100,19 +99,11 @@ systemd_env_drop(void)
 	unsetenv("WATCHDOG_PID");
 }
 
-/* Does terminfo know this terminal type? */
-static bool
-term_known(void *ctx, const char *term)
-{
-	(void)ctx;
-	return env_term_known(term);
-}
-
 /* Close the connection gently, close what was opened, give up the login. */
 static int
-refuse(struct preauth *p, struct auth *a, struct pty *pty)
+refuse(struct privsep *ps, struct auth *a, struct pty *pty)
 {
-	conn_close(&p->conn, -1);
+	privsep_close(ps);
 	if (pty != NULL)
 		pty_close(pty);
 	auth_close(a);
@@ -121,14 +112,14 @@ refuse(struct preauth *p, struct auth *a, struct pty *pty)
 
 /* Start the session's recording: what its header says. */
 static void
-record_begin(const struct preauth *p, const struct user *u, const char *line)
+record_begin(const struct client *cl, const char *addr, const struct user *u,
+    const char *line)
 {
-	const struct client	*cl = &p->client;
 	struct record_info	 ri;
 
 	ri.user = u->name;
 	ri.line = line;
-	ri.addr = p->conn.addr;
+	ri.addr = addr;
 	ri.term = cl->term;
 	ri.shell = u->shell;
 	ri.width = cl->have_naws && cl->ws.ws_col > 0 ? cl->ws.ws_col : 80;
@@ -140,41 +131,50 @@ record_begin(const struct preauth *p, const struct user *u, const char *line)
 static int
 serve(int fd, const struct options *o)
 {
-	struct preauth	*p = &pre;
+	struct privsep	 ps;
 	struct auth	 a;
 	struct pty	 pty;
 	struct env	 env;
 	struct env_spec	 spec;
 	struct handoff	 h;
+	struct client	*cl = &h.client;
 	char		 text[BANNER_MAX + 1];
 	pid_t		 shell, relay;
 	int		 ctl = -1;
 
-	/* 1. The connection, and the deadline for everything before login. */
+	/*
+	 * 1. The pre-auth child, which takes the connection and parses all
+	 * the client sends, sandboxed; the deadline for all before login.
+	 */
 	systemd_env_drop();
-	if (preauth_init(p, fd, o, term_known, NULL) == -1)
-		fatal("connection");
-	setproctitle("%s [auth]", p->conn.addr);
-	log_info("Connection from %s port %s", p->conn.addr, p->conn.port);
+	if (privsep_start(&ps, fd, o) == -1)
+		fatal("pre-auth child");
+	setproctitle("%s [auth]", ps.addr);
+	log_info("Connection from %s port %s", ps.addr, ps.port);
 	deadline_arm(fd, o->login_timeout);
 
-	/* 2. Options in one write; answers awaited a bounded time. */
-	if (preauth_negotiate(p) == -1)
+	/* 2. (In the child:) options in one write; answers awaited. */
+	if (privsep_negotiated(&ps) == -1)
 		return 1;
 
 	/* 3. Banner, then PAM: prompts, attempts, account checks. */
 	if (o->banner) {
 		banner_render(o->banner_file, text);
 		if (text[0] != '\0')
-			(void)preauth_say(p, text);
+			(void)privsep_say(&ps, text);
 	}
-	if (auth_login(&a, p, o) == -1)
-		return refuse(p, &a, NULL);
+	if (auth_login(&a, &ps, o) == -1)
+		return refuse(&ps, &a, NULL);
+	/* What the client said about itself, checked, and its connection. */
+	if (privsep_accept(&ps, &h) == -1) {
+		auth_close(&a);
+		return 1;
+	}
 	listen_authenticated();
 
 	/* 4. The pty, only now, given to the user, window size set. */
-	if (pty_open(&pty, a.user.uid, p->client.have_naws ? &p->client.ws :
-	    NULL) == -1) {
+	if (pty_open(&pty, a.user.uid, cl->have_naws ? &cl->ws : NULL) ==
+	    -1) {
 		int		err = errno;
 		struct pty_diag	d;
 
@@ -183,8 +183,8 @@ serve(int fd, const struct options *o)
 		    a.user.name, d.why, pty.failed, strerror(err), d.fix);
 		snprintf(text, sizeof(text), "no pseudo-terminal available: "
 		    "%s\n", d.why);
-		(void)preauth_say(p, text);
-		return refuse(p, &a, NULL);
+		(void)privsep_say(&ps, text);
+		return refuse(&ps, &a, NULL);
 	}
 	trace_step("pty %s: %s; the slave given to uid %u, group tty, mode "
 	    "0620; termios and window size set; TIOCPKT on the master",
@@ -193,9 +193,9 @@ serve(int fd, const struct options *o)
 
 	/* 5. The PAM session, on that tty. */
 	if (auth_open_session(&a, pty.path) == -1)
-		return refuse(p, &a, &pty);
+		return refuse(&ps, &a, &pty);
 	log_auth(LOG_INFO, "session opened for %s on %s from %s",
-	    a.user.name, pty.line, p->conn.addr);
+	    a.user.name, pty.line, ps.addr);
 	setproctitle("%s@%s", a.user.name, pty.line);
 
 	/* 6. The environment, from scratch. */
@@ -204,27 +204,29 @@ serve(int fd, const struct options *o)
 	spec.home = a.user.home;
 	spec.shell = a.user.shell;
 	spec.root = a.user.uid == 0;
-	spec.term = p->client.term;
+	spec.term = cl->term;
 	spec.pam = a.env;
-	spec.client = &p->client.env;
+	spec.client = &cl->env;
 	if (env_build(&env, &spec) == -1) {
 		log_warn("environment");
-		(void)preauth_say(p, "System error\n");
-		return refuse(p, &a, &pty);
+		(void)privsep_say(&ps, "System error\n");
+		return refuse(&ps, &a, &pty);
 	}
 
 	/* 7. The shell, a session leader on the pty; then the relay. */
 	deadline_disarm();
 	monitor_block_signals();
-	shell = session_start(&pty, &a.user, env.var, p->conn.addr);
+	shell = session_start(&pty, &a.user, env.var, ps.addr);
 	env_free(&env);
 	if (shell == -1) {
 		log_warn("fork");
-		(void)preauth_say(p, "System error\n");
-		return refuse(p, &a, &pty);
+		(void)privsep_say(&ps, "System error\n");
+		return refuse(&ps, &a, &pty);
 	}
 	close(pty.slave);
 	pty.slave = -1;
+	/* The child has handed the connection over: it goes. */
+	privsep_end(&ps);
 	/*
 	 * What PAM and the name service freed goes back before the relay
 	 * is forked: the monitor and the relay hold the heap for the whole
@@ -232,21 +234,19 @@ serve(int fd, const struct options *o)
 	 */
 	malloc_trim(0);
 	(void)record_prepare();		/* the pipe, if recording */
-	relay = -1;
-	if (preauth_handoff(p, &h) == 0 &&
-	    (relay = relay_start(&h, fd, pty.master, &a.user, o, &ctl)) == -1)
+	if ((relay = relay_start(&h, fd, pty.master, &a.user, o, &ctl)) ==
+	    -1) {
 		log_warn("fork");
-	explicit_bzero(&h, sizeof(h));
-	if (relay == -1)
 		kill(shell, SIGHUP);
-	else
+	} else
 		trace_step("fork: the relay, pid %ld", (long)relay);
+	explicit_bzero(h.typeahead, sizeof(h.typeahead));
 	/* The relay alone holds the master and the socket now. */
 	pty_close(&pty);
 	close(fd);
 	/* The recording, created only now: the relay never holds it. */
 	if (relay != -1 && record_enabled())
-		record_begin(p, &a.user, pty.line);
+		record_begin(cl, ps.addr, &a.user, pty.line);
 
 	/* 8. Wait; then the logout, as root, in the process that opened. */
 	(void)monitor_wait(shell, relay, ctl);
@@ -259,22 +259,50 @@ serve(int fd, const struct options *o)
 	return 0;
 }
 
+/*
+ * About to serve: the pre-auth child's user and root must be there.  A
+ * listener checks once, before its first connection.
+ */
+static void
+ready(const struct options *o)
+{
+	char	why[512];
+
+	if (privsep_check(o, why, sizeof(why)) == -1) {
+		fprintf(stderr, "nvtd: %s\n", why);
+		exit(2);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct options	o;
 	const char	*why;
+	char		why_buf[512];
 	int		fds[LISTEN_FDS_MAX];
 	size_t		nfds;
 	int		fd, n;
 
 	options_parse(&o, argc, argv);
+	if (o.preauth_child) {
+		/* Started by privsep_start(): fds 0, 1 and 2 are set. */
+		signal(SIGPIPE, SIG_IGN);
+		log_set_debug(o.debug);
+		child_main(&o);
+	}
 	if (o.check)
 		return check_run(&o);
 	fds_sanitize();
 	log_init("nvtd", o.debug);
 	log_set_debug(o.debug);
 	signal(SIGPIPE, SIG_IGN);
+
+	/* The pre-auth child's binary, before anything else runs. */
+	if (privsep_setup(argc, argv, why_buf, sizeof(why_buf)) == -1) {
+		fprintf(stderr, "nvtd: %s\n", why_buf);
+		return 2;
+	}
 
 	/* The trace file and the recordings' directory: as root, once. */
 	if (trace_init(o.trace, o.debug, o.trace_file) == -1) {
@@ -299,24 +327,31 @@ main(int argc, char *argv[])
 		fds[nfds] = SD_LISTEN_FDS_START + (int)nfds;
 		/* Accept=yes without StandardInput=socket: one connection. */
 		if (n == 1 && sd_is_socket(fds[0], AF_UNSPEC, SOCK_STREAM,
-		    0) > 0)
+		    0) > 0) {
+			ready(&o);
 			return serve(fds[0], &o);
+		}
 		if (sd_is_socket(fds[nfds], AF_UNSPEC, SOCK_STREAM, 1) <= 0)
 			fatalx("fd %d from systemd is not a listening stream "
 			    "socket", fds[nfds]);
 		(void)fcntl(fds[nfds], F_SETFD, FD_CLOEXEC);
 		(void)fcntl(fds[nfds], F_SETFL, O_NONBLOCK);
 	}
-	if (nfds > 0)
+	if (nfds > 0) {
+		ready(&o);
 		return listen_run(&o, fds, nfds, serve);
+	}
 
 	/* inetd, or systemd Accept=yes with StandardInput=socket. */
-	if ((fd = stdin_connection()) != -1)
+	if ((fd = stdin_connection()) != -1) {
+		ready(&o);
 		return serve(fd, &o);
+	}
 
 	/* Our own listener. */
 	if (o.nlisten > 0) {
 		nfds = listen_open(&o, fds, LISTEN_FDS_MAX);
+		ready(&o);
 		return listen_run(&o, fds, nfds, serve);
 	}
 

@@ -32,6 +32,8 @@ enum {
 	OPT_RECORD,
 	OPT_RECORD_INPUT,
 	OPT_RECORD_LIMIT,
+	OPT_PRIVSEP_USER,
+	OPT_PREAUTH_CHILD,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -56,6 +58,8 @@ static const struct option longopts[] = {
 	{ "record",		required_argument,	NULL, OPT_RECORD },
 	{ "record-input",	no_argument,		NULL, OPT_RECORD_INPUT },
 	{ "record-limit",	required_argument,	NULL, OPT_RECORD_LIMIT },
+	{ "privsep-user",	required_argument,	NULL, OPT_PRIVSEP_USER },
+	{ "preauth-child",	required_argument,	NULL, OPT_PREAUTH_CHILD },
 	{ "help",		no_argument,		NULL, OPT_HELP },
 	{ "version",		no_argument,		NULL, OPT_VERSION },
 	{ NULL,			0,			NULL, 0 },
@@ -75,6 +79,7 @@ static const char usage_text[] =
 "      --login-timeout SECS  time allowed to log in (default 60)\n"
 "      --max-tries N         password attempts per connection (default 3)\n"
 "      --fail-delay SECS     delay after a failed attempt (default 2)\n"
+"      --privsep-user USER   the pre-login child runs as USER (default nvtd)\n"
 "  -d, --debug               log to stderr, with debug messages\n"
 "  -l, --listen [ADDR:]PORT  listen on PORT (all addresses), ADDR:PORT or\n"
 "                            [IPV6]:PORT, numeric addresses; repeatable\n"
@@ -270,6 +275,7 @@ options_parse(struct options *o, int argc, char *argv[])
 	o->per_source = 16;
 	o->max_sessions = 256;
 	o->record_limit = RECORD_LIMIT_DEFAULT;
+	o->privsep_user = "nvtd";
 
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":s:hb:a:dl:D:", longopts,
@@ -348,6 +354,21 @@ options_parse(struct options *o, int argc, char *argv[])
 			if (o->record_limit < RECORD_LIMIT_MIN)
 				bad("--record-limit", optarg, "at least 4K");
 			break;
+		case OPT_PRIVSEP_USER:
+			if (optarg[0] == '\0' || strlen(optarg) > 32)
+				bad("--privsep-user", optarg, "not a user name");
+			o->privsep_user = optarg;
+			break;
+		case OPT_PREAUTH_CHILD: {
+			char	tail;
+
+			/* Internal: how the monitor starts the child. */
+			if (sscanf(optarg, "%u:%u%c", &o->child_uid,
+			    &o->child_gid, &tail) != 2)
+				bad("--preauth-child", optarg, "internal");
+			o->preauth_child = true;
+			break;
+		}
 		case OPT_HELP:
 			fputs(usage_text, stdout);
 			exit(0);

@@ -34,6 +34,11 @@ struct options {
 	unsigned int	 fail_delay_ms;
 	bool		 debug;
 	bool		 check;			/* --check */
+	const char	*privsep_user;		/* --privsep-user */
+
+	/* Set only in the pre-auth child, from its hidden option. */
+	bool		 preauth_child;
+	unsigned int	 child_uid, child_gid;
 
 	/* Teaching and operations: the trace and session recording. */
 	unsigned int	 trace;			/* -D: TRACE_* bits */

@@ -70,6 +70,7 @@
 #include "privs.h"
 #include "record.h"
 #include "relay.h"
+#include "sandbox.h"
 #include "telnet.h"
 #include "trace.h"
 
@@ -618,6 +619,11 @@ relay_start(const struct handoff *h, int fd, int master,
 	}
 	trace_step("relay: setresgid %u, setresuid %u: the user's ids, "
 	    "checked", (unsigned int)u->gid, (unsigned int)u->uid);
+	if (sandbox_relay() == -1) {
+		log_warn("relay: seccomp");
+		_exit(1);
+	}
+	trace_step("relay: no_new_privs, seccomp: the pty pump's calls only");
 	setproctitle("%s [relay]", u->name);
 
 	r->c = c;

@@ -61,6 +61,7 @@ static unsigned int	trace_mask;
 static int		trace_errfd = -1;	/* copy of stderr, with -d */
 static int		trace_filefd = -1;	/* --trace-file */
 static unsigned long	trace_lines;
+static trace_sink_fn	*trace_sink;		/* the pre-auth child's */
 static size_t		trace_shown_net;	/* data bytes shown so far */
 static size_t		trace_shown_pty;
 
@@ -206,6 +207,11 @@ trace_vline(unsigned int kind, const char *fmt, va_list ap)
 		    "more tracing in this process", TRACE_LINES_MAX);
 	else
 		vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (trace_sink != NULL) {
+		trace_sink(kind, msg);
+		errno = saved;
+		return;
+	}
 	for (i = 0; i < sizeof(trace_names) / sizeof(trace_names[0]); i++)
 		if (trace_names[i].kind == kind)
 			name = trace_names[i].name;
@@ -240,6 +246,19 @@ trace_line(unsigned int kind, const char *fmt, ...)
 	va_start(ap, fmt);
 	trace_vline(kind, fmt, ap);
 	va_end(ap);
+}
+
+void
+trace_set_sink(unsigned int mask, trace_sink_fn *sink)
+{
+	trace_mask = mask;
+	trace_sink = sink;
+}
+
+void
+trace_relayed(unsigned int kind, const char *line)
+{
+	trace_line(kind, "%s", line);
 }
 
 /*

@@ -46,6 +46,13 @@ int	trace_parse(const char *list, unsigned int *mask, const char **bad,
  * any fork.  Returns 0, or -1 with errno.
  */
 int	trace_init(unsigned int mask, bool to_stderr, const char *path);
+/*
+ * Trace what mask selects by handing each line to sink: the pre-auth
+ * child's lines go to the monitor, which passes them to trace_relayed().
+ */
+typedef void	trace_sink_fn(unsigned int kind, const char *line);
+void	trace_set_sink(unsigned int mask, trace_sink_fn *sink);
+void	trace_relayed(unsigned int kind, const char *line);
 /* Is any of kinds being traced? */
 bool	trace_on(unsigned int kinds);
 /*

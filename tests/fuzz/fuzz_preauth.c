@@ -48,8 +48,10 @@
 #include "env.h"
 #include "line.h"
 #include "log.h"
+#include "msg.h"
 #include "options.h"
 #include "preauth.h"
+#include "privsep.h"
 #include "trace.h"
 #include "fuzz_input.h"
 
@@ -96,6 +98,70 @@ static struct {
 } fz;
 
 static struct preauth	pre;
+static struct privsep	ps;
+static struct options	*fz_opts;
+
+/*
+ * The monitor's side of privilege separation, in-process: each request
+ * auth.c makes goes through the real messages, both ways, to the real
+ * pre-login code.  The parsers must take whatever the other side built.
+ */
+static struct msg	 fz_msg;
+static struct msg_child	 fz_child;
+
+int
+privsep_say(struct privsep *p, const char *text)
+{
+	struct msg_request	r;
+	const char		*why;
+
+	(void)p;
+	msg_start(&fz_msg, MSG_SAY);
+	msg_str16(&fz_msg, text, strnlen(text, MSG_TEXT_MAX));
+	if (msg_parse_request(fz_msg.buf, fz_msg.len, &r, &why) == -1)
+		abort();
+	return preauth_say(&pre, r.text);
+}
+
+enum line_status
+privsep_ask(struct privsep *p, const char *prompt, bool echo, char *buf,
+    size_t bufsz)
+{
+	struct msg_request	r;
+	char			answer[LINE_MAX_LEN + 1] = "";
+	enum line_status	st;
+	const char		*why;
+
+	(void)p;
+	msg_start(&fz_msg, MSG_ASK);
+	msg_u8(&fz_msg, echo);
+	msg_str16(&fz_msg, prompt, strnlen(prompt, MSG_TEXT_MAX));
+	if (msg_parse_request(fz_msg.buf, fz_msg.len, &r, &why) == -1)
+		abort();
+	st = preauth_ask(&pre, r.text, r.flag, answer, sizeof(answer));
+	msg_answer(&fz_msg, st, answer);
+	if (msg_parse_child(fz_msg.buf, fz_msg.len, fz_opts->accept_env,
+	    fz_opts->naccept_env, &fz_child, &why) == -1)
+		abort();
+	if (fz_child.answer.status == LINE_DONE)
+		strlcpy(buf, fz_child.answer.text, bufsz);
+	return fz_child.answer.status;
+}
+
+/* A login handed over: the monitor must take what the child exports. */
+static void
+fz_handoff(void)
+{
+	static struct handoff	h;
+	const char		*why;
+
+	if (preauth_handoff(&pre, &h) == -1)
+		return;
+	msg_state(&fz_msg, &h);
+	if (fz_msg.over || msg_parse_child(fz_msg.buf, fz_msg.len,
+	    fz_opts->accept_env, fz_opts->naccept_env, &fz_child, &why) == -1)
+		abort();
+}
 
 static bool
 term_known(void *ctx, const char *term)
@@ -439,10 +505,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* preauth_init() expects a struct that is all zeros (conn.h). */
 	memset(&pre, 0, sizeof(pre));
 	CHECK(preauth_init(&pre, sv[0], &o, term_known, NULL) == 0);
+	fz_opts = &o;
+	strlcpy(ps.addr, pre.conn.addr, sizeof(ps.addr));
+	strlcpy(ps.port, pre.conn.port, sizeof(ps.port));
 	if (preauth_negotiate(&pre) == 0) {
-		r = auth_login(&a, &pre, &o);
+		r = auth_login(&a, &ps, &o);
 		CHECK(r == -1 || fz.accepted);
 		CHECK(r == -1 || a.user.name != NULL);
+		if (r == 0)
+			fz_handoff();
 		auth_close(&a);
 	}
 	CHECK(pre.conn.len <= sizeof(pre.conn.out));

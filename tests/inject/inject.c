@@ -18,12 +18,32 @@
  *     one line appended per failure injected and per call of
  *     pam_open_session, pam_close_session, pam_setcred and pam_end,
  *     with the caller's pid: the tests read what nvtd did with PAM.
+ *     preauth: only in the pre-auth child (nowhere else, and never
+ *            there unless named: it may open no log file)
+ *   NVTD_EVIL=ACTION
+ *     the pre-auth child, once it has read "EVIL" from the client,
+ *     does what an attacker who took it over would try, and tells the
+ *     client how it went ("EVIL ACTION: ok" or "EVIL ACTION: -1 ERRNO"):
+ *       open     read /etc/shadow and send its first line
+ *       setuid   setuid(0)
+ *       execve   /bin/sh
+ *       socket   socket(AF_INET, SOCK_STREAM)
+ *       ptrace   PTRACE_ATTACH to its parent, the root monitor
+ *       write    create the file $NVTD_EVIL_FILE, outside its root
+ *     or sends the monitor a message nvtd's code never would:
+ *       msg-oversized   a datagram over MSG_MAX
+ *       msg-type        a type that does not exist
+ *       msg-order       READY again, while the monitor waits for ANSWER
+ *       msg-state       a STATE (a login handed over) nobody asked for
+ *       msg-answer      an ANSWER longer than any answer may be
  *   NVTD_PAM_CONFDIR=DIR
  *     pam_start() reads its service from DIR (pam_start_confdir), in
  *     place of pam_wrapper, which can serve only a few dozen processes
  *     at a time (one /tmp/pam.X each): for the tests with hundreds of
  *     connections at the PAM prompts.
  */
+#include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <dlfcn.h>
@@ -31,6 +51,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +78,30 @@ note(const char *what, int arg)
 	close(fd);
 }
 
+/* Is this process the pre-auth child ("nvtd --preauth-child ...")? */
+static bool	preauth_child;
+static pid_t	parent;		/* known before the sandbox forbids asking */
+
+__attribute__((constructor)) static void
+inject_init(void)
+{
+	char	buf[64];
+	ssize_t	n;
+	int	fd;
+
+	parent = getppid();
+	/* Before main(): the child's sandbox forbids open() later. */
+	if ((fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0) {
+		buf[n] = '\0';
+		preauth_child = strcmp(buf + strlen(buf) + 1,
+		    "--preauth-child") == 0 && (size_t)n > strlen(buf) + 1;
+	}
+}
+
 /* Should call fail here? */
 static bool
 inject(const char *call)
@@ -70,6 +115,9 @@ inject(const char *call)
 	where = strchr(spec, ':');
 	len = where != NULL ? (size_t)(where - spec) : strlen(spec);
 	if (strlen(call) != len || strncmp(spec, call, len) != 0)
+		return false;
+	if (preauth_child != (where != NULL &&
+	    strcmp(where + 1, "preauth") == 0))
 		return false;
 	leader = getsid(0) == getpid();
 	if (where != NULL && strcmp(where + 1, "session") == 0 && !leader)
@@ -202,4 +250,106 @@ pam_end(pam_handle_t *pamh, int status)
 	note("pam_end", status);
 	real = (int (*)(pam_handle_t *, int))next("pam_end");
 	return real(pamh, status);
+}
+
+/* Tell the client how the attempt went. */
+static void
+evil_report(const char *action, int r, const char *extra)
+{
+	char	line[256];
+	int	n;
+
+	if (r >= 0)
+		n = snprintf(line, sizeof(line), "\r\nEVIL %s: ok %s\r\n",
+		    action, extra != NULL ? extra : "");
+	else
+		n = snprintf(line, sizeof(line), "\r\nEVIL %s: -1 %s\r\n",
+		    action, strerror(errno));
+	(void)!write(STDIN_FILENO, line, (size_t)n);
+}
+
+/* Send the monitor n bytes of a message. */
+static void
+evil_message(const uint8_t *msg, size_t n)
+{
+	(void)!send(STDOUT_FILENO, msg, n, MSG_NOSIGNAL);
+}
+
+/* What an attacker in control of the pre-auth child would try. */
+static void
+evil(const char *action)
+{
+	static uint8_t	big[20000];
+	static char	sh[] = "sh", c[] = "-c", cmd[] =
+			    "echo EVIL execve: ok >&0";
+	char		buf[128], *argv[] = { sh, c, cmd, NULL };
+	const char	*path;
+	ssize_t		n;
+	int		fd, r;
+
+	if (strcmp(action, "open") == 0) {
+		if ((fd = open("/etc/shadow", O_RDONLY)) == -1) {
+			evil_report(action, -1, NULL);
+			return;
+		}
+		n = read(fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? strcspn(buf, "\n") : 0] = '\0';
+		evil_report(action, 0, buf);
+	} else if (strcmp(action, "setuid") == 0) {
+		r = setuid(0);
+		evil_report(action, r, NULL);
+	} else if (strcmp(action, "execve") == 0) {
+		execve("/bin/sh", argv, NULL);
+		evil_report(action, -1, NULL);
+	} else if (strcmp(action, "socket") == 0) {
+		r = socket(AF_INET, SOCK_STREAM, 0);
+		evil_report(action, r, NULL);
+	} else if (strcmp(action, "ptrace") == 0) {
+		r = (int)ptrace(PTRACE_ATTACH, parent, NULL, NULL);
+		evil_report(action, r, NULL);
+	} else if (strcmp(action, "write") == 0) {
+		if ((path = getenv("NVTD_EVIL_FILE")) == NULL)
+			return;
+		r = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (r >= 0 && write(r, "EVIL\n", 5) != 5)
+			r = -1;
+		evil_report(action, r, NULL);
+	} else if (strcmp(action, "msg-oversized") == 0) {
+		big[0] = 17;				/* MSG_ANSWER */
+		evil_message(big, sizeof(big));
+	} else if (strcmp(action, "msg-type") == 0) {
+		evil_message((const uint8_t *)"\x63", 1);
+	} else if (strcmp(action, "msg-order") == 0) {
+		evil_message((const uint8_t *)"\x10", 1);	/* MSG_READY */
+	} else if (strcmp(action, "msg-state") == 0) {
+		/* MSG_STATE: no connection state, no type-ahead, "dumb". */
+		evil_message((const uint8_t *)"\x15\0\0\0\0\0\0\0\0\0"
+		    "\x04" "dumb\0", 16);
+	} else if (strcmp(action, "msg-answer") == 0) {
+		memset(big, 'a', 1 + 1 + 2 + 300);
+		big[0] = 17;				/* MSG_ANSWER */
+		big[1] = 1;				/* LINE_DONE */
+		big[2] = 300 & 0xff;			/* its length */
+		big[3] = 300 >> 8;
+		evil_message(big, 1 + 1 + 2 + 300);
+	}
+}
+
+ssize_t
+read(int fd, void *buf, size_t count)
+{
+	static ssize_t	(*real)(int, void *, size_t);
+	static bool	done;
+	const char	*action = getenv("NVTD_EVIL");
+	ssize_t		 n;
+
+	if (real == NULL)
+		real = (ssize_t (*)(int, void *, size_t))next("read");
+	n = real(fd, buf, count);
+	if (preauth_child && fd == STDIN_FILENO && n > 0 && action != NULL &&
+	    !done && memmem(buf, (size_t)n, "EVIL", 4) != NULL) {
+		done = true;
+		evil(action);
+	}
+	return n;
 }

@@ -216,20 +216,30 @@ def live_environ(pid):
     to, read from /proc/PID/mem (root only).  /proc/PID/environ shows
     instead the memory the environment started in, which unsetenv(3)
     leaves alone and setproctitle(3) writes over."""
-    base = libc = None
+    # environ is libc's, or the executable's when it refers to environ
+    # itself (the linker then copies it there): the first that defines it.
+    exe = os.readlink('/proc/%d/exe' % pid)
+    bases = {}
     with open('/proc/%d/maps' % pid) as f:
         for line in f:
             fields = line.split()
             if len(fields) >= 6 and fields[2] == '00000000' and \
-                    os.path.basename(fields[5]).startswith('libc.so'):
-                base, libc = int(fields[0].split('-')[0], 16), fields[5]
-                break
-    if libc is None:
+                    fields[5] not in bases:
+                bases[fields[5]] = int(fields[0].split('-')[0], 16)
+    libcs = [p for p in bases if os.path.basename(p).startswith('libc.so')]
+    if not libcs:
         raise AssertionError('no libc in the maps of %d' % pid)
-    nm = subprocess.run(['nm', '-D', '/proc/%d/root%s' % (pid, libc)],
-                        capture_output=True, text=True, check=True).stdout
-    offset = int(re.search(r'^([0-9a-f]+) \w environ@', nm, re.M).group(1),
-                 16)
+    base = offset = None
+    for obj in ([exe] if exe in bases else []) + libcs[:1]:
+        nm = subprocess.run(['nm', '-D', '/proc/%d/root%s' % (pid, obj)],
+                            capture_output=True, text=True,
+                            check=True).stdout
+        m = re.search(r'^([0-9a-f]+) \w environ@', nm, re.M)
+        if m:
+            base, offset = bases[obj], int(m.group(1), 16)
+            break
+    if base is None:
+        raise AssertionError('no environ in the maps of %d' % pid)
     names = {}
     with open('/proc/%d/mem' % pid, 'rb') as mem:
         def word(addr):
@@ -396,6 +406,9 @@ class Site:
         # Users must reach their homes below it.
         os.chmod(self.dir, 0o755)
         self.users = {}
+        # The pre-auth child's user (nvtd's --privsep-user, "nvtd"): an
+        # id of this site's own, so its processes are found like users'.
+        self.privsep_uid = alloc_uid() if IS_ROOT else os.getuid()
         self.sessions = set()       # session ids of shells seen
         self.services = {}
         self.proc = None
@@ -475,9 +488,13 @@ class Site:
             for u in self.users.values():
                 f.write('%s:x:%d:%d:%s:%s:%s\n' % (u.name, u.uid, u.gid,
                                                     u.name, u.home, u.shell))
+            if 'nvtd' not in self.users:
+                f.write('nvtd:x:%d:%d:nvtd pre-login:/run/nvtd:'
+                        '/usr/sbin/nologin\n' % ((self.privsep_uid,) * 2))
         with open(os.path.join(self.dir, 'group'), 'w') as f:
-            seen = {TTY_GID}
+            seen = {TTY_GID, self.privsep_uid}
             f.write('tty:x:%d:\n' % TTY_GID)
+            f.write('nvtd:x:%d:\n' % self.privsep_uid)
             if 0 not in seen:
                 f.write('root:x:0:\n')
                 seen.add(0)
@@ -756,7 +773,8 @@ class Site:
         """Session processes that outlived their session: started by this
         site's daemon for this site's users (as root their uids are this
         site's alone), or found in a session a test recorded."""
-        uids = {u.uid for u in self.users.values()} if IS_ROOT else set()
+        uids = {u.uid for u in self.users.values()} | \
+            {self.privsep_uid} if IS_ROOT else set()
         uids.discard(0)
         for pid, st in processes().items():
             if st[0] != 'Z' and (st[4] in uids or st[3] in self.sessions):
