@@ -25,7 +25,9 @@
 #include "check.h"
 #include "devpts.h"
 #include "options.h"
+#include "privsep.h"
 #include "pty.h"
+#include "sandbox.h"
 
 struct check {
 	int	fails;
@@ -278,6 +280,19 @@ check_shells(struct check *ck)
 	    "shell%s present, %d missing", ok, ok == 1 ? "" : "s", missing);
 }
 
+/* The pre-auth child's user and root (privsep_check(), as a login does). */
+static void
+check_privsep(struct check *ck, const struct options *o)
+{
+	char	why[512];
+
+	if (privsep_check(o, why, sizeof(why)) == -1)
+		report(ck, CHECK_FAIL, "%s", why);
+	else if (geteuid() == 0)
+		report(ck, CHECK_OK, "privilege separation: user %s, root %s",
+		    o->privsep_user, SANDBOX_DIR);
+}
+
 int
 check_run(const struct options *o)
 {
@@ -295,6 +310,7 @@ check_run(const struct options *o)
 	check_headroom(&ck);
 	check_tty_group(&ck);
 	check_pam(&ck, o->service);
+	check_privsep(&ck, o);
 	check_utmp(&ck);
 	check_shells(&ck);
 	printf("%s: %d failed, %d warnings\n", ck.fails > 0 ?

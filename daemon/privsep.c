@@ -131,25 +131,37 @@ privsep_check(const struct options *o, char *why, size_t whysz)
 /*
  * The child's environment, from scratch: it needs none, but the dynamic
  * loader's and the sanitizers' variables keep a test or debug build
- * working, and NVTD_* are nvtd's own (the tests' fault injection).
+ * working, with cwrap's switch that lets its preloaded wrappers load
+ * under a sanitizer; NVTD_* are nvtd's own (the tests' fault injection).
+ * Nothing of PAM's: the child never calls it.
  */
-static void
-privsep_environ(char **env, size_t max)
+static bool
+privsep_keep(const char *var)
 {
-	static const char *const keep[] = {
+	static const char *const prefix[] = {
 		"LD_PRELOAD=", "LD_LIBRARY_PATH=", "ASAN_OPTIONS=",
 		"UBSAN_OPTIONS=", "LSAN_OPTIONS=", "NVTD_",
 	};
+	const char	*eq = strchr(var, '=');
+	size_t		 i, n;
+
+	for (i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++)
+		if (strncmp(var, prefix[i], strlen(prefix[i])) == 0)
+			return true;
+	n = strlen("_DISABLE_DEEPBIND");
+	return eq != NULL && (size_t)(eq - var) > n &&
+	    strncmp(eq - n, "_DISABLE_DEEPBIND", n) == 0;
+}
+
+static void
+privsep_environ(char **env, size_t max)
+{
 	extern char	**environ;
-	size_t		  i, k, n = 0;
+	size_t		  i, n = 0;
 
 	for (i = 0; environ[i] != NULL && n < max - 1; i++)
-		for (k = 0; k < sizeof(keep) / sizeof(keep[0]); k++)
-			if (strncmp(environ[i], keep[k], strlen(keep[k])) ==
-			    0) {
-				env[n++] = environ[i];
-				break;
-			}
+		if (privsep_keep(environ[i]))
+			env[n++] = environ[i];
 	env[n] = NULL;
 }
 

@@ -115,6 +115,20 @@ class PreauthChildTest(SiteTest):
                       b"does not exist", r.stderr)
 
 
+    def test_check_names_a_missing_privsep_user(self):
+        self.site._write_files()
+        env = dict(os.environ)
+        env.update(self.site.daemon_env())
+        env['LD_PRELOAD'] = 'libnss_wrapper.so'
+        r = subprocess.run([NVTD, '--check', '--privsep-user', 'nosuchuser'],
+                           env=env, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=30)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(b"FAIL the privilege separation user 'nosuchuser' "
+                      b"does not exist", r.stdout)
+
+
 class BoundaryTest(SiteTest):
     """An attacker in the pre-auth child gets nothing more."""
 
