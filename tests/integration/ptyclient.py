@@ -30,6 +30,9 @@ class PtyClient:
     def __init__(self, argv, transcript, env=None, rows=24, cols=80,
                  cwd=None):
         self.shown = bytearray()
+        # Bytes taken per read: a small value makes a slow terminal, on
+        # which the program's output backs up.
+        self.chunk = 65536
         self.pos = 0
         self.eof = False
         self.status = None
@@ -63,7 +66,7 @@ class PtyClient:
         if not select.select([self.fd], [], [], left)[0]:
             return False
         try:
-            chunk = os.read(self.fd, 65536)
+            chunk = os.read(self.fd, self.chunk)
         except OSError:             # EIO: the program is gone
             chunk = b''
         if not chunk:
