@@ -16,6 +16,10 @@ INSTANCE = re.compile(r'^nvtd@[0-9]+-127\.0\.0\.1:23-127\.0\.0\.1:'
                       r'([0-9]+)\.service$')
 
 
+# The pre-auth child, as pgrep finds it.
+PREAUTH_CHILD = '-u nvtd -f -- --preauth-child'
+
+
 class AcceptYesTest(SystemdTest):
 
     @classmethod
@@ -173,3 +177,25 @@ class AcceptYesTest(SystemdTest):
         self.assertTrue(t.alive())
         t.logout()
         wait_for(lambda: not units('nvtd@*'), 5, 'the nvtd@ unit to go')
+
+    def test_before_login_the_client_meets_the_sandboxed_nvtd_user(self):
+        # The user comes from the installed sysusers.d file, the root
+        # from nvtd itself; the child holds the connection until login.
+        t = self.telnet().connect()
+        inst = wait_for(lambda: (units('nvtd@*') or [None])[0], 5,
+                        'the instance')
+        children = wait_for(lambda: pgrep(PREAUTH_CHILD), 5,
+                            'the pre-auth child')
+        self.assertEqual(len(children), 1, children)
+        status = sh('cat /proc/%d/status' % children[0])
+        self.assertRegex(status, r'Seccomp:\s+2')
+        self.assertRegex(status, r'NoNewPrivs:\s+1')
+        self.assertEqual(sh('ls -A /proc/%d/root' % children[0]), '')
+        self.assertEqual(sh('stat -c %U:%a /run/nvtd').strip(), 'root:755')
+        # It is in the instance's cgroup, which ends with the login.
+        self.assertIn(children[0], cgroup_pids(cgroup(int(prop(
+            inst, 'MainPID')))))
+        t.answer()
+        wait_for(lambda: not pgrep(PREAUTH_CHILD),
+                 5, 'the pre-auth child to go at login')
+        t.logout()
