@@ -41,6 +41,7 @@
 #include "pty.h"
 #include "record.h"
 #include "relay.h"
+#include "sandbox.h"
 #include "session.h"
 #include "trace.h"
 #include "utmp.h"
@@ -298,9 +299,17 @@ main(int argc, char *argv[])
 	log_set_debug(o.debug);
 	signal(SIGPIPE, SIG_IGN);
 
-	/* The pre-auth child's binary, before anything else runs. */
+	/*
+	 * The pre-auth child's binary, before anything else runs; the
+	 * relay's seccomp filter, built once for every session.
+	 */
 	if (privsep_setup(argc, argv, why_buf, sizeof(why_buf)) == -1) {
 		fprintf(stderr, "nvtd: %s\n", why_buf);
+		return 2;
+	}
+	if (sandbox_prepare() == -1) {
+		fprintf(stderr, "nvtd: the relay's seccomp filter: %s\n",
+		    strerror(errno));
 		return 2;
 	}
 

@@ -10,6 +10,7 @@
  * process, or regain root: the ids are dropped and checked first, and
  * no_new_privs keeps setuid binaries from giving any back.
  */
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
@@ -19,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 
 #include "msg.h"
@@ -70,27 +73,79 @@ sandbox_sigsys(int sig, siginfo_t *si, void *uc)
 	_exit(SANDBOX_EXIT);
 }
 
+/* The relay's filter as BPF, built once by sandbox_prepare(). */
+static struct sock_filter	sandbox_relay_bpf[256];
+static unsigned short		sandbox_relay_len;
+
+/* A filter allowing calls, with action for anything else. */
+static scmp_filter_ctx
+sandbox_filter(const int *calls, size_t n, uint32_t action)
+{
+	scmp_filter_ctx	ctx;
+	size_t		i;
+	int		r;
+
+	if ((ctx = seccomp_init(action)) == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i],
+		    0)) < 0) {
+			seccomp_release(ctx);
+			errno = -r;
+			return NULL;
+		}
+	return ctx;
+}
+
 /* Load a filter allowing calls, with action for anything else. */
 static int
 sandbox_load(const int *calls, size_t n, uint32_t action)
 {
 	scmp_filter_ctx	ctx;
-	size_t		i;
-	int		r = -ENOMEM;
+	int		r;
 
-	if ((ctx = seccomp_init(action)) == NULL)
-		goto out;
-	for (i = 0; i < n; i++)
-		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i],
-		    0)) < 0)
-			goto out;
+	if ((ctx = sandbox_filter(calls, n, action)) == NULL)
+		return -1;
 	r = seccomp_load(ctx);
-out:
 	seccomp_release(ctx);
 	if (r < 0) {
 		errno = -r;
 		return -1;
 	}
+	return 0;
+}
+
+int
+sandbox_prepare(void)
+{
+	scmp_filter_ctx	ctx;
+	ssize_t		n;
+	int		fd, r;
+
+	if ((ctx = sandbox_filter(sandbox_relay_calls,
+	    sizeof(sandbox_relay_calls) / sizeof(sandbox_relay_calls[0]),
+	    SCMP_ACT_ERRNO(EPERM))) == NULL)
+		return -1;
+	/* libseccomp 2.5 exports to a file descriptor only. */
+	if ((fd = memfd_create("nvtd-relay-filter", MFD_CLOEXEC)) == -1) {
+		seccomp_release(ctx);
+		return -1;
+	}
+	r = seccomp_export_bpf(ctx, fd);
+	seccomp_release(ctx);
+	if (r < 0 || lseek(fd, 0, SEEK_SET) == -1 ||
+	    (n = read(fd, sandbox_relay_bpf, sizeof(sandbox_relay_bpf))) <= 0 ||
+	    n % (ssize_t)sizeof(sandbox_relay_bpf[0]) != 0 ||
+	    (size_t)n == sizeof(sandbox_relay_bpf)) {
+		close(fd);
+		errno = r < 0 ? -r : EOVERFLOW;
+		return -1;
+	}
+	close(fd);
+	sandbox_relay_len = (unsigned short)((size_t)n /
+	    sizeof(sandbox_relay_bpf[0]));
 	return 0;
 }
 
@@ -142,9 +197,14 @@ sandbox_preauth(uid_t uid, gid_t gid, const char **what)
 int
 sandbox_relay(void)
 {
+	struct sock_fprog	prog = { sandbox_relay_len, sandbox_relay_bpf };
+
+	if (sandbox_relay_len == 0) {
+		errno = EINVAL;
+		return -1;
+	}
 	/* The shell is not under it: the relay never executes anything. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		return -1;
-	return sandbox_load(sandbox_relay_calls, sizeof(sandbox_relay_calls) /
-	    sizeof(sandbox_relay_calls[0]), SCMP_ACT_ERRNO(EPERM));
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
 }

@@ -25,6 +25,11 @@
  */
 int	sandbox_preauth(uid_t uid, gid_t gid, const char **what);
 /*
+ * Build the relay's filter once, at start: each relay then only loads
+ * it, and none pays for libseccomp's work.  Returns 0, or -1 with errno.
+ */
+int	sandbox_prepare(void);
+/*
  * The relay's filter, once it runs as the user: what the pty pump calls.
  * Any other call fails with EPERM: a subverted relay can no more open,
  * execute or connect than the pre-auth child, and an unforeseen call of

@@ -47,6 +47,9 @@ class PrivilegesTest(SiteTest):
         self.assertEqual(relay['Gid'].split(), [gid] * 4)
         self.assertEqual(int(relay['CapEff'], 16), 0)
         self.assertEqual(int(relay['CapPrm'], 16), 0)
+        # Its own seccomp filter; the shell is not under it.
+        self.assertEqual(relay['Seccomp'].strip(), '2')
+        self.assertEqual(relay['NoNewPrivs'].strip(), '1')
 
         sh = status_fields(self.run_cmd(c, 'cat /proc/$$/status'))
         self.assertEqual(sh['Uid'].split(), [uid] * 4)
@@ -54,6 +57,8 @@ class PrivilegesTest(SiteTest):
         self.assertEqual(sh['Groups'].split(), [gid])
         for cap in ('CapEff', 'CapPrm', 'CapAmb'):
             self.assertEqual(int(sh[cap], 16), 0, cap)
+        self.assertEqual(sh['Seccomp'].strip(), '0')
+        self.assertEqual(sh['NoNewPrivs'].strip(), '0')
         # A command it runs: the same.
         cmd = status_fields(self.run_cmd(c, 'cat /proc/self/status'))
         self.assertEqual(cmd['Uid'].split(), [uid] * 4)
