@@ -53,6 +53,8 @@ class TraceTest(SiteTest):
         lines = [re.sub(r'^\S+ \[\d+\] ', '', line)
                  for line in text.splitlines()]
         for want in [
+                'session: fork, execve: the pre-auth child, pid ',
+                'session: pre-auth child: uid ',
                 'options: SENT WILL ECHO',
                 'options: ECHO us NO -> WANTYES',
                 'options: RCVD DO ECHO',
@@ -80,6 +82,7 @@ class TraceTest(SiteTest):
                 (self.bob.gid, self.bob.uid),
                 'session: execve /bin/bash, argv[0] "-bash"',
                 'session: fork: the session leader, pid ',
+                'session: waitpid: the pre-auth child ',
                 'session: fork: the relay, pid ',
                 'session: relay: setresgid ',
                 'session: waitpid: the shell ',
@@ -91,6 +94,9 @@ class TraceTest(SiteTest):
         def at(prefix):
             return next(i for i, line in enumerate(lines)
                         if line.startswith(prefix))
+        # The child is confined before it sends a byte to the client.
+        self.assertLess(at('session: pre-auth child: uid '),
+                        at('options: SENT WILL ECHO'))
         self.assertLess(at('options: SENT DO NAWS'),
                         at('options: RCVD WILL NAWS'))
         self.assertLess(at('options: RCVD WILL NAWS'),
