@@ -108,7 +108,8 @@ UNITS		:= $(sort $(patsubst %.in,%,$(notdir $(UNIT_SRCS))))
 PAMFILE		:= $(wildcard pam/nvtd)
 
 .PHONY: all clean deps deps-build deps-check deps-fuzz deps-systemd check \
-	check-unit check-integration check-systemd check-systemd-run run fuzz \
+	check-unit check-integration check-systemd check-systemd-run run \
+	run-serve fuzz \
 	fuzz-run bench capture lint install uninstall dist FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -365,11 +366,11 @@ endif
 privsep_user = id nvtd >/dev/null 2>&1 || { \
 	echo "creating the system user nvtd (privilege separation)"; \
 	if command -v systemd-sysusers >/dev/null; then \
-		systemd-sysusers systemd/nvtd.sysusers; \
+		systemd-sysusers $(CURDIR)/systemd/nvtd.sysusers; \
 	else \
 		useradd --system --no-create-home --home-dir /run/nvtd \
 		    --shell /usr/sbin/nologin nvtd; \
-	fi; }
+	fi && id nvtd >/dev/null; }
 
 # A release tarball of HEAD (committed changes only), which builds without
 # git.  The man page's .Os carries the version: dist refuses a mismatch.
@@ -407,7 +408,12 @@ clean:
 # Not as root, nvtd can only log in the invoking user, through the PAM
 # service "other" (the nvtd and login stacks need root for pam_loginuid).
 RUN_PORT	?= 2323
-run: nvtd
+# The packages come first (as root: installed); make runs again so that
+# pkg-config sees them.
+run: deps-build
+	@$(MAKE) --no-print-directory run-serve
+
+run-serve: nvtd
 	@if [ "$$(id -u)" = 0 ]; then \
 		$(call privsep_user) || exit 1; \
 		if [ -e $(PAMDIR)/nvtd ]; then svc=nvtd; else svc=login; \
