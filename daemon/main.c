@@ -226,8 +226,6 @@ serve(int fd, const struct options *o)
 	}
 	close(pty.slave);
 	pty.slave = -1;
-	/* The child has handed the connection over: it goes. */
-	privsep_end(&ps);
 	/*
 	 * What PAM and the name service freed goes back before the relay
 	 * is forked: the monitor and the relay hold the heap for the whole
@@ -235,12 +233,20 @@ serve(int fd, const struct options *o)
 	 */
 	malloc_trim(0);
 	(void)record_prepare();		/* the pipe, if recording */
+	/*
+	 * The relay takes the connection over, and the pre-auth child goes;
+	 * if there is no relay, the child is still there to tell the client.
+	 */
 	if ((relay = relay_start(&h, fd, pty.master, &a.user, o, &ctl)) ==
 	    -1) {
 		log_warn("fork");
 		kill(shell, SIGHUP);
-	} else
+		(void)privsep_say(&ps, "System error\n");
+		privsep_close(&ps);
+	} else {
 		trace_step("fork: the relay, pid %ld", (long)relay);
+		privsep_end(&ps);
+	}
 	explicit_bzero(h.typeahead, sizeof(h.typeahead));
 	/* The relay alone holds the master and the socket now. */
 	pty_close(&pty);

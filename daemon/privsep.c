@@ -51,6 +51,7 @@
 _Static_assert(BANNER_MAX <= MSG_TEXT_MAX, "a banner fits in one SAY");
 
 static int	 privsep_exe = -1;		/* O_PATH, our binary */
+static int	 privsep_channel = -1;		/* the child's, ps->fd */
 static char	 privsep_ids[32];		/* "UID:GID" for the child */
 static char	*privsep_argv[PRIVSEP_ARGV_MAX + 4];
 static struct msg	privsep_out;
@@ -206,7 +207,7 @@ privsep_start(struct privsep *ps, int fd, const struct options *o)
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(sv[1]);
-	ps->fd = sv[0];
+	ps->fd = privsep_channel = sv[0];
 	trace_step("fork, execve: the pre-auth child, pid %ld (%s), gets "
 	    "the socket as fd 0 and our channel as fd 1", (long)ps->pid,
 	    privsep_ids);
@@ -243,7 +244,7 @@ privsep_reap(struct privsep *ps)
 	ps->gone = true;
 	if (ps->fd != -1) {
 		close(ps->fd);
-		ps->fd = -1;
+		ps->fd = privsep_channel = -1;
 	}
 }
 
@@ -426,4 +427,14 @@ void
 privsep_end(struct privsep *ps)
 {
 	privsep_kill(ps);
+}
+
+void
+privsep_forget(void)
+{
+	if (privsep_channel != -1)
+		close(privsep_channel);
+	if (privsep_exe != -1)
+		close(privsep_exe);
+	privsep_channel = privsep_exe = -1;
 }

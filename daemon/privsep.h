@@ -66,7 +66,12 @@ enum line_status privsep_ask(struct privsep *, const char *prompt,
 int	privsep_accept(struct privsep *, struct handoff *h);
 /* The login is refused: the child ends the connection gently, exits. */
 void	privsep_close(struct privsep *);
-/* The relay takes over: the child is ended and reaped. */
+/* The relay has taken over: the child is ended and reaped. */
 void	privsep_end(struct privsep *);
+/*
+ * In the relay, just forked from the monitor: close what is the
+ * monitor's alone (the channel to the pre-auth child, nvtd's binary).
+ */
+void	privsep_forget(void);
 
 #endif

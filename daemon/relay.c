@@ -68,6 +68,7 @@
 #include "options.h"
 #include "preauth.h"
 #include "privs.h"
+#include "privsep.h"
 #include "record.h"
 #include "relay.h"
 #include "sandbox.h"
@@ -580,8 +581,12 @@ relay_start(const struct handoff *h, int fd, int master,
 		return pid;
 	}
 	close(fds[1]);
-	/* Only the monitor may hold the recording's directory and file. */
+	/*
+	 * Only the monitor may hold the recording's directory and file, its
+	 * channel to the pre-auth child and nvtd's binary.
+	 */
 	rec = record_relay(&input);
+	privsep_forget();
 
 	/* The child: default signals, except that a dead socket is EPIPE. */
 	signal(SIGTERM, SIG_DFL);

@@ -10,7 +10,9 @@
  *     CALL   initgroups, setgroups, setresgid, setresuid (EPERM);
  *            pam_setcred (PAM_ESTABLISH_CRED), pam_setcred_reinit
  *            (PAM_REINITIALIZE_CRED), pam_open_session (PAM_CRED_ERR,
- *            PAM_SESSION_ERR; the real function is not called)
+ *            PAM_SESSION_ERR; the real function is not called);
+ *            fork (EAGAIN), only in a process that holds a pty master
+ *            but not its slave: the monitor, forking the relay
  *     WHERE  session: only in a session leader (the shell's child);
  *            relay: only in a process that leads no session (the relay);
  *            nothing: everywhere
@@ -46,6 +48,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -205,6 +208,45 @@ setresuid(uid_t r, uid_t e, uid_t s)
 	}
 	real = (int (*)(uid_t, uid_t, uid_t))next("setresuid");
 	return real(r, e, s);
+}
+
+/* Does this process hold a pty master, and no pty slave? */
+static bool
+master_only(void)
+{
+	struct dirent	*e;
+	DIR		*d;
+	char		 target[64];
+	ssize_t		 n;
+	bool		 master = false, slave = false;
+
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return false;
+	while ((e = readdir(d)) != NULL) {
+		if ((n = readlinkat(dirfd(d), e->d_name, target,
+		    sizeof(target) - 1)) <= 0)
+			continue;
+		target[n] = '\0';
+		if (strcmp(target, "/dev/ptmx") == 0)
+			master = true;
+		else if (strncmp(target, "/dev/pts/", 9) == 0)
+			slave = true;
+	}
+	closedir(d);
+	return master && !slave;
+}
+
+pid_t
+fork(void)
+{
+	pid_t	(*real)(void);
+
+	if (master_only() && inject("fork")) {
+		errno = EAGAIN;
+		return -1;
+	}
+	real = (pid_t (*)(void))next("fork");
+	return real();
 }
 
 int

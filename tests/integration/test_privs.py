@@ -8,7 +8,7 @@ import os
 import re
 
 from harness import (PROMPT, SiteTest, descendants, inject_lib, need_root,
-                     processes, wait_for)
+                     processes, relay_of, wait_for)
 from tclient import ENV_USERVAR, ENV_VAR
 from test_session import environ
 
@@ -75,6 +75,22 @@ class PrivilegesTest(SiteTest):
         for name in ('NOTIFY_SOCKET', 'CREDENTIALS_DIRECTORY', 'FOO'):
             self.assertNotIn(name, env)
         self.assertEqual(env.get('LANG'), 'C.UTF-8')
+
+
+    def test_the_relay_holds_the_connection_the_master_and_its_pipe(self):
+        # Nothing of the monitor's: not its channel to the pre-auth child,
+        # not nvtd's binary (kept open to start that child), not PAM's.
+        self.start()
+        c = self.client()
+        self.login(c)
+        relay = relay_of(self.shell_pid(c))
+        held = []
+        for fd in os.listdir('/proc/%d/fd' % relay):
+            target = os.readlink('/proc/%d/fd/%s' % (relay, fd))
+            # fds 0-2, and the test's wrapped passwd and group files.
+            if int(fd) > 2 and not target.startswith(self.site.dir):
+                held.append(re.sub(r':\[\d+\]$', '', target))
+        self.assertEqual(sorted(held), ['/dev/ptmx', 'pipe', 'socket'])
 
 
 class FailureInjectionTest(SiteTest):
@@ -154,3 +170,10 @@ class FailureInjectionTest(SiteTest):
     def test_setresuid_failure_in_the_relay_tells_the_client(self):
         self.injected('setresuid:relay', b'nvtd: cannot run the session '
                       b'as alice: setresuid', 1)
+
+    def test_no_relay_tells_the_client_through_the_pre_auth_child(self):
+        # fork() fails for the relay: the shell has started, the pre-auth
+        # child is still there to say so, and the session is closed.
+        self.injected('fork', b'System error', 1)
+        self.assertIn('fork: Resource temporarily unavailable',
+                      self.site.read_log())
