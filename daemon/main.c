@@ -100,11 +100,14 @@ systemd_env_drop(void)
 	unsetenv("WATCHDOG_PID");
 }
 
-/* Close the connection gently, close what was opened, give up the login. */
+/*
+ * Tell the client last (unless NULL), close the connection gently, close
+ * what was opened, give up the login.
+ */
 static int
-refuse(struct privsep *ps, struct auth *a, struct pty *pty)
+refuse(struct privsep *ps, struct auth *a, struct pty *pty, const char *last)
 {
-	privsep_close(ps);
+	privsep_close(ps, last);
 	if (pty != NULL)
 		pty_close(pty);
 	auth_close(a);
@@ -165,7 +168,7 @@ serve(int fd, const struct options *o)
 			(void)privsep_say(&ps, text);
 	}
 	if (auth_login(&a, &ps, o) == -1)
-		return refuse(&ps, &a, NULL);
+		return refuse(&ps, &a, NULL, NULL);
 	/* What the client said about itself, checked, and its connection. */
 	if (privsep_accept(&ps, &h) == -1) {
 		auth_close(&a);
@@ -184,8 +187,7 @@ serve(int fd, const struct options *o)
 		    a.user.name, d.why, pty.failed, strerror(err), d.fix);
 		snprintf(text, sizeof(text), "no pseudo-terminal available: "
 		    "%s\n", d.why);
-		(void)privsep_say(&ps, text);
-		return refuse(&ps, &a, NULL);
+		return refuse(&ps, &a, NULL, text);
 	}
 	trace_step("pty %s: %s; the slave given to uid %u, group tty, mode "
 	    "0620; termios and window size set; TIOCPKT on the master",
@@ -194,7 +196,7 @@ serve(int fd, const struct options *o)
 
 	/* 5. The PAM session, on that tty. */
 	if (auth_open_session(&a, pty.path) == -1)
-		return refuse(&ps, &a, &pty);
+		return refuse(&ps, &a, &pty, NULL);
 	log_auth(LOG_INFO, "session opened for %s on %s from %s",
 	    a.user.name, pty.line, ps.addr);
 	setproctitle("%s@%s", a.user.name, pty.line);
@@ -210,8 +212,7 @@ serve(int fd, const struct options *o)
 	spec.client = &cl->env;
 	if (env_build(&env, &spec) == -1) {
 		log_warn("environment");
-		(void)privsep_say(&ps, "System error\n");
-		return refuse(&ps, &a, &pty);
+		return refuse(&ps, &a, &pty, "System error\n");
 	}
 
 	/* 7. The shell, a session leader on the pty; then the relay. */
@@ -221,8 +222,7 @@ serve(int fd, const struct options *o)
 	env_free(&env);
 	if (shell == -1) {
 		log_warn("fork");
-		(void)privsep_say(&ps, "System error\n");
-		return refuse(&ps, &a, &pty);
+		return refuse(&ps, &a, &pty, "System error\n");
 	}
 	close(pty.slave);
 	pty.slave = -1;
@@ -241,8 +241,7 @@ serve(int fd, const struct options *o)
 	    -1) {
 		log_warn("fork");
 		kill(shell, SIGHUP);
-		(void)privsep_say(&ps, "System error\n");
-		privsep_close(&ps);
+		privsep_close(&ps, "System error\n");
 	} else {
 		trace_step("fork: the relay, pid %ld", (long)relay);
 		privsep_end(&ps);

@@ -51,7 +51,7 @@
 _Static_assert(BANNER_MAX <= MSG_TEXT_MAX, "a banner fits in one SAY");
 
 static int	 privsep_exe = -1;		/* O_PATH, our binary */
-static int	 privsep_channel = -1;		/* the child's, ps->fd */
+static struct privsep	*privsep_live;		/* the monitor's one child */
 static char	 privsep_ids[32];		/* "UID:GID" for the child */
 static char	*privsep_argv[PRIVSEP_ARGV_MAX + 4];
 static struct msg	privsep_out;
@@ -207,7 +207,8 @@ privsep_start(struct privsep *ps, int fd, const struct options *o)
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(sv[1]);
-	ps->fd = privsep_channel = sv[0];
+	ps->fd = sv[0];
+	privsep_live = ps;
 	trace_step("fork, execve: the pre-auth child, pid %ld (%s), gets "
 	    "the socket as fd 0 and our channel as fd 1", (long)ps->pid,
 	    privsep_ids);
@@ -244,7 +245,7 @@ privsep_reap(struct privsep *ps)
 	ps->gone = true;
 	if (ps->fd != -1) {
 		close(ps->fd);
-		ps->fd = privsep_channel = -1;
+		ps->fd = -1;
 	}
 }
 
@@ -415,8 +416,10 @@ privsep_accept(struct privsep *ps, struct handoff *h)
 }
 
 void
-privsep_close(struct privsep *ps)
+privsep_close(struct privsep *ps, const char *last)
 {
+	if (last != NULL)
+		(void)privsep_say(ps, last);
 	msg_start(&privsep_out, MSG_CLOSE);
 	if (privsep_send(ps) == 0)
 		(void)privsep_recv(ps, 0, PRIVSEP_CLOSE_MS);
@@ -432,9 +435,10 @@ privsep_end(struct privsep *ps)
 void
 privsep_forget(void)
 {
-	if (privsep_channel != -1)
-		close(privsep_channel);
+	if (privsep_live != NULL && privsep_live->fd != -1)
+		close(privsep_live->fd);
 	if (privsep_exe != -1)
 		close(privsep_exe);
-	privsep_channel = privsep_exe = -1;
+	privsep_live = NULL;
+	privsep_exe = -1;
 }

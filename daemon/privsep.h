@@ -64,8 +64,11 @@ enum line_status privsep_ask(struct privsep *, const char *prompt,
  * session needs said.  Returns 0, or -1 (the child has been ended).
  */
 int	privsep_accept(struct privsep *, struct handoff *h);
-/* The login is refused: the child ends the connection gently, exits. */
-void	privsep_close(struct privsep *);
+/*
+ * The login ends here: the child shows last (unless NULL), ends the
+ * connection gently and exits.
+ */
+void	privsep_close(struct privsep *, const char *last);
 /* The relay has taken over: the child is ended and reaped. */
 void	privsep_end(struct privsep *);
 /*

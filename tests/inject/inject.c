@@ -105,9 +105,12 @@ inject_init(void)
 	}
 }
 
-/* Should call fail here? */
+/*
+ * Should call fail here?  When it is the call named, and only then, cond
+ * (unless NULL) has the last word.
+ */
 static bool
-inject(const char *call)
+inject_if(const char *call, bool (*cond)(void))
 {
 	const char	*spec = getenv("NVTD_INJECT"), *where;
 	size_t		 len;
@@ -127,9 +130,17 @@ inject(const char *call)
 		return false;
 	if (where != NULL && strcmp(where + 1, "relay") == 0 && leader)
 		return false;
+	if (cond != NULL && !cond())
+		return false;
 	note("inject", 0);
 	note(call, -1);
 	return true;
+}
+
+static bool
+inject(const char *call)
+{
+	return inject_if(call, NULL);
 }
 
 /* The next definition of name: libc's, pam_wrapper's or libpam's. */
@@ -241,7 +252,7 @@ fork(void)
 {
 	pid_t	(*real)(void);
 
-	if (master_only() && inject("fork")) {
+	if (inject_if("fork", master_only)) {
 		errno = EAGAIN;
 		return -1;
 	}

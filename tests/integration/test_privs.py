@@ -76,7 +76,6 @@ class PrivilegesTest(SiteTest):
             self.assertNotIn(name, env)
         self.assertEqual(env.get('LANG'), 'C.UTF-8')
 
-
     def test_the_relay_holds_the_connection_the_master_and_its_pipe(self):
         # Nothing of the monitor's: not its channel to the pre-auth child,
         # not nvtd's binary (kept open to start that child), not PAM's.
