@@ -7,11 +7,15 @@
  * of the pty master nor of the socket, so that the relay's exit really
  * hangs up the terminal and really closes the connection.
  *
- * That hangup is the only one: when the last master fd closes, the
- * kernel sends SIGHUP and SIGCONT to the session leader, and the shell
- * passes SIGHUP on to its jobs.  The monitor sends no SIGHUP of its own:
- * a second one that lands while bash is still handling the first makes
- * it exit at once, and its background jobs then outlive the session.
+ * That hangup is the only one the shell gets: when the last master fd
+ * closes, the kernel sends SIGHUP and SIGCONT to the session leader, and
+ * the shell passes SIGHUP on to its jobs.  The monitor sends the shell
+ * no SIGHUP of its own: a second one that lands while bash is still
+ * handling the first makes it exit at once, and its background jobs then
+ * outlive the session.  What it does send, when the terminal hung up
+ * under a live shell, goes to the processes the hangup missed
+ * (hangup.c): once the shell has exited, or a second after the hangup
+ * if it has not.
  *
  * Signals arrive through a signalfd; they are blocked from before the
  * children are forked, so no SIGCHLD can be missed.  With --record, the
@@ -24,13 +28,19 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "hangup.h"
 #include "log.h"
 #include "monitor.h"
 #include "record.h"
 #include "trace.h"
+
+/* How long the shell has, after a hangup, to pass it on to its jobs. */
+#define MONITOR_HANGUP_GRACE_MS	1000
 
 static void
 monitor_signals(sigset_t *set)
@@ -40,6 +50,20 @@ monitor_signals(sigset_t *set)
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGHUP);
 	sigaddset(set, SIGINT);
+}
+
+/* The processes of session sid that the hangup missed get SIGHUP. */
+static void
+monitor_hangup(pid_t sid, const char *when)
+{
+	int	n;
+
+	n = hangup_missed(sid);
+	if (n > 0)
+		log_debug("%s: SIGHUP to %d process%s the hangup missed",
+		    when, n, n == 1 ? "" : "es");
+	trace_step("%s: SIGHUP to the %d process%s of session %ld that the "
+	    "hangup missed", when, n, n == 1 ? "" : "es", (long)sid);
 }
 
 void
@@ -57,8 +81,10 @@ monitor_wait(pid_t shell, pid_t relay, int ctl)
 	struct signalfd_siginfo	si;
 	struct pollfd		pfd[2];
 	sigset_t		set;
-	pid_t			pid;
-	int			fd, status, shell_status = 0;
+	pid_t			pid, sid = shell;
+	long long		hangup = 0;	/* the terminal went, shell alive */
+	bool			reminded = false;
+	int			fd, status, shell_status = 0, timeout, n;
 
 	monitor_signals(&set);
 	if ((fd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
@@ -69,10 +95,24 @@ monitor_wait(pid_t shell, pid_t relay, int ctl)
 	pfd[1].events = POLLIN;
 
 	while (shell != -1 || relay != -1) {
-		if (poll(pfd, 2, -1) == -1) {
+		timeout = -1;
+		if (hangup != 0 && !reminded) {
+			timeout = (int)(hangup + MONITOR_HANGUP_GRACE_MS -
+			    clock_ms());
+			if (timeout < 0)
+				timeout = 0;
+		}
+		if ((n = poll(pfd, 2, timeout)) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
+		}
+		if (n == 0) {
+			/* The shell is still there: what holds it up? */
+			monitor_hangup(sid, "the shell still runs a second after "
+			    "the hangup");
+			reminded = true;
+			continue;
 		}
 		if (pfd[1].revents != 0 && record_read() == 0)
 			pfd[1].fd = -1;
@@ -107,7 +147,15 @@ monitor_wait(pid_t shell, pid_t relay, int ctl)
 				relay = -1;
 			}
 		}
+		/*
+		 * All that has exited is reaped: a shell that exited first
+		 * (and made the relay stop) is not alive any more.
+		 */
+		if (relay == -1 && shell != -1 && hangup == 0)
+			hangup = clock_ms();
 	}
+	if (hangup != 0)
+		monitor_hangup(sid, "the shell exited after the hangup");
 	if (ctl != -1)
 		close(ctl);
 	close(fd);

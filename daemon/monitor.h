@@ -14,7 +14,8 @@ void	monitor_block_signals(void);
  * Wait until both the shell and the relay have exited.  When the shell
  * exits first, close ctl so the relay drains the pty and stops; when the
  * relay exits first (the client left), its exit has hung up the terminal,
- * and the shell follows.  SIGTERM, SIGHUP and SIGINT end the relay, and
+ * and the shell follows; what the hangup missed is sent a SIGHUP of its
+ * own (hangup.c).  SIGTERM, SIGHUP and SIGINT end the relay, and
  * so the session, the same way.  Returns the shell's wait status.
  */
 int	monitor_wait(pid_t shell, pid_t relay, int ctl);

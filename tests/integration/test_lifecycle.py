@@ -11,6 +11,26 @@ from harness import (IS_ROOT, PROMPT, SiteTest, descendants, in_session,
 from tclient import AYT
 
 
+def end(pid):
+    """Kill pid, which the test started, if it still runs."""
+    try:
+        os.kill(pid, 9)
+    except ProcessLookupError:
+        pass
+
+
+def cmdline(pid):
+    try:
+        with open('/proc/%d/cmdline' % pid, 'rb') as f:
+            return f.read().split(b'\0')[:-1]
+    except OSError:
+        return None
+
+
+def alive(pid):
+    return processes().get(pid, ('Z',))[0] != 'Z'
+
+
 def serve_fifo(path, pid, timeout=10):
     """Be the other end of every open of the FIFO path by pid (which
     blocks in 'wait_for_partner'), reading what it writes, until it
@@ -218,3 +238,83 @@ class DisconnectTest(SiteTest):
         r = self.run_expect('drop.exp', 'alice', 'secret')
         self.site.sessions.add(int(r['sid']))
         self.assert_nothing_left(int(r['sid']), int(r['monitor']), ptys)
+
+
+    # What the kernel's and the shell's SIGHUP do not reach, nvtd does
+    # when the client goes: nothing that would die of a SIGHUP outlives
+    # the connection; what ignores SIGHUP or left the session does.
+
+    def test_jobs_the_shell_does_not_hang_up_end_with_the_connection(self):
+        # Neither is in the shell's job table for SIGHUP: an orphan of a
+        # job that has ended, and a job marked not to be hung up.  (As a
+        # job the shell was starting when the terminal went.)
+        self.start()
+        ptys = self.site.pty_count()
+        c = self.client()
+        self.login(c)
+        monitor = self.site.wait_monitor()
+        sid = self.shell_pid(c)
+        orphan = int(self.run_cmd(
+            c, "sh -c 'sleep 300 </dev/null >/dev/null 2>&1 & echo $!'"))
+        # (Its pid, after the shell's "[1] PID".)
+        marked = int(self.run_cmd(c, 'sleep 301 & disown -h; echo $!')
+                     .split()[-1])
+        self.assertEqual(in_session(sid), sorted([sid, orphan, marked]))
+        c.abort()
+        self.assert_nothing_left(sid, monitor, ptys)
+        self.assertIn('the shell exited after the hangup: SIGHUP to 2 '
+                      'processes the hangup missed', self.site.read_log())
+
+    def test_a_shell_that_waits_through_the_hangup_is_let_go(self):
+        # A shell that took the SIGHUP but acts on it only once its
+        # foreground job ends (as bash does when the SIGHUP lands just
+        # before it waits for a job it has just started): the job gets
+        # the SIGHUP the terminal's end did not send it.
+        u = self.site.add_user('carol', 'pw-carol')
+        u.shell = os.path.join(u.home, 'waits-through-hangups')
+        with open(u.shell, 'w') as f:
+            f.write("#!/bin/sh\ntrap 'echo HUP' HUP\necho READY\n"
+                    "sleep 302\n")
+        os.chmod(u.shell, 0o755)
+        self.start()
+        ptys = self.site.pty_count()
+        c = self.client()
+        self.answer_prompts(c, u.name, u.password)
+        c.expect(b'READY')
+        monitor = self.site.wait_monitor()
+        job = wait_for(lambda: [p for p in processes()
+                                if cmdline(p) == [b'sleep', b'302']],
+                       10, 'the login shell\'s job')[0]
+        self.addCleanup(end, job)
+        sid = processes()[job][3]
+        c.abort()
+        wait_for(lambda: not in_session(sid), 10,
+                 'the processes of session %d to end' % sid)
+        wait_for(lambda: monitor not in processes(), 10,
+                 'the monitor %d to exit' % monitor)
+        self.assertEqual(self.site.pty_count(), ptys)
+        self.assertIn('the shell still runs a second after the hangup: '
+                      'SIGHUP to 1 process the hangup missed',
+                      self.site.read_log())
+
+    def test_nohup_and_setsid_jobs_outlive_the_connection(self):
+        self.start()
+        c = self.client()
+        self.login(c)
+        monitor = self.site.wait_monitor()
+        sid = self.shell_pid(c)
+        kept = int(self.run_cmd(
+            c, 'nohup sleep 303 </dev/null >/dev/null 2>&1 & echo $!')
+            .split()[-1])
+        self.addCleanup(end, kept)
+        c.sendline('setsid -f sleep 304 </dev/null >/dev/null 2>&1')
+        gone = wait_for(lambda: [p for p in processes()
+                                 if cmdline(p) == [b'sleep', b'304']],
+                        10, 'the setsid job')[0]
+        self.addCleanup(end, gone)
+        c.expect(PROMPT)
+        c.abort()
+        wait_for(lambda: monitor not in processes(), 10,
+                 'the monitor %d to exit' % monitor)
+        self.assertEqual(in_session(sid), [kept])
+        self.assertTrue(alive(gone))
