@@ -15,17 +15,15 @@
  * outlive the terminal, and those that catch it (the shell, an editor
  * saving its buffers), which may be handling one now: a second would
  * cut that short.  Processes that left the session (setsid) are not in
- * it.  A pidfd, opened before the process is looked at, makes sure the
- * signal goes to the process that was looked at.
+ * it.  A process that passes is looked at again through a pidfd, which
+ * makes sure the signal goes to the process that was looked at.
  */
 #include <sys/pidfd.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,57 +32,69 @@
 #include "hangup.h"
 #include "log.h"
 
-/*
- * Process pid is alive, in session sid, and SIGHUP would end it; *stopped
- * says it would need a SIGCONT to see it.
- */
-static bool
-hangup_would_end(pid_t pid, pid_t sid, bool *stopped)
-{
-	char		 path[64], buf[4096], *line, *save;
-	long long	 ns_sid = -1;
-	uint64_t	 ign = 0, cgt = 0, hup = UINT64_C(1) << (SIGHUP - 1);
-	bool		 masks = false;
-	char		 state = '?';
-	ssize_t		 n;
-	int		 fd;
+enum hangup_kind {
+	HANGUP_OTHER,		/* gone, or not in the session */
+	HANGUP_DEFAULT,		/* SIGHUP would end it */
+	HANGUP_STOPPED,		/* the same, once a SIGCONT wakes it */
+	HANGUP_CATCHES,		/* it has a handler for SIGHUP */
+	HANGUP_IGNORES		/* SIGHUP does nothing to it */
+};
 
-	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+/*
+ * What SIGHUP would do to process pid, if it is alive in session sid.
+ * From /proc/PID/stat, the cheapest file that has it all: after
+ * "PID (COMM) ", field 3 is the state, 6 the session, 33 and 34 the
+ * ignored and caught signals.
+ */
+static enum hangup_kind
+hangup_kind(pid_t pid, pid_t sid)
+{
+	char			 path[64], buf[1024], *p, *end;
+	unsigned long long	 v[35], hup = 1ULL << (SIGHUP - 1);
+	char			 state;
+	ssize_t			 n;
+	int			 fd, i;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return false;
+		return HANGUP_OTHER;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
-		return false;
+		return HANGUP_OTHER;
 	buf[n] = '\0';
-	for (line = strtok_r(buf, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(line, "State:", 6) == 0)
-			state = line[6 + strspn(line + 6, " \t")];
-		else if (strncmp(line, "NSsid:", 6) == 0)
-			ns_sid = strtoll(line + 6, NULL, 10);
-		else if (strncmp(line, "SigIgn:", 7) == 0)
-			ign = strtoull(line + 7, NULL, 16);
-		else if (strncmp(line, "SigCgt:", 7) == 0) {
-			cgt = strtoull(line + 7, NULL, 16);
-			masks = true;
-		}
+	/* COMM may hold anything, ")" too: the last one ends it. */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == '\0')
+		return HANGUP_OTHER;
+	state = p[2];
+	p += 3;
+	for (i = 4; i <= 34; i++) {
+		errno = 0;
+		v[i] = strtoull(p, &end, 10);
+		if (end == p || errno != 0)
+			return HANGUP_OTHER;
+		p = end;
 	}
-	*stopped = state == 'T';
-	return ns_sid == (long long)sid && masks && state != 'Z' &&
-	    state != 'X' && ((ign | cgt) & hup) == 0;
+	if (v[6] != (unsigned long long)sid || state == 'Z' || state == 'X')
+		return HANGUP_OTHER;
+	if (v[33] & hup)
+		return HANGUP_IGNORES;
+	if (v[34] & hup)
+		return HANGUP_CATCHES;
+	return state == 'T' ? HANGUP_STOPPED : HANGUP_DEFAULT;
 }
 
 int
-hangup_missed(pid_t sid)
+hangup_missed(pid_t sid, int *catching)
 {
-	struct dirent	*de;
-	DIR		*d;
-	char		*end;
-	long		 pid;
-	int		 pidfd, sent = 0;
-	bool		 stopped;
+	struct dirent		*de;
+	DIR			*d;
+	char			*end;
+	long			 pid;
+	enum hangup_kind	 kind;
+	int			 pidfd, sent = 0;
 
+	*catching = 0;
 	if ((d = opendir("/proc")) == NULL) {
 		log_warn("hangup: /proc");
 		return 0;
@@ -94,11 +104,18 @@ hangup_missed(pid_t sid)
 		pid = strtol(de->d_name, &end, 10);
 		if (errno != 0 || *end != '\0' || pid <= 0)
 			continue;
+		kind = hangup_kind((pid_t)pid, sid);
+		if (kind == HANGUP_CATCHES)
+			(*catching)++;
+		if (kind != HANGUP_DEFAULT && kind != HANGUP_STOPPED)
+			continue;
+		/* Looked at again once the pidfd holds it: the same one. */
 		if ((pidfd = pidfd_open((pid_t)pid, 0)) == -1)
 			continue;
-		if (hangup_would_end((pid_t)pid, sid, &stopped) &&
+		kind = hangup_kind((pid_t)pid, sid);
+		if ((kind == HANGUP_DEFAULT || kind == HANGUP_STOPPED) &&
 		    pidfd_send_signal(pidfd, SIGHUP, NULL, 0) == 0) {
-			if (stopped)
+			if (kind == HANGUP_STOPPED)
 				(void)pidfd_send_signal(pidfd, SIGCONT, NULL,
 				    0);
 			sent++;

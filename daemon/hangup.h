@@ -10,8 +10,10 @@
 
 /*
  * Send SIGHUP to each process of session sid that would die of one and
- * still lives.  Returns how many were sent one.
+ * still lives.  Returns how many were sent one; *catching is how many
+ * were left alone because they catch SIGHUP (among them, a child the
+ * shell forked that has not yet reset its handlers and run its command).
  */
-int	hangup_missed(pid_t sid);
+int	hangup_missed(pid_t sid, int *catching);
 
 #endif

@@ -39,8 +39,13 @@
 #include "record.h"
 #include "trace.h"
 
-/* How long the shell has, after a hangup, to pass it on to its jobs. */
+/*
+ * How long the shell has, after a hangup, to pass it on to its jobs; how
+ * often, until then, the session is looked at again while a process in it
+ * catches SIGHUP (it may be a child of the shell, not yet its command).
+ */
 #define MONITOR_HANGUP_GRACE_MS	1000
+#define MONITOR_HANGUP_LOOK_MS	100
 
 static void
 monitor_signals(sigset_t *set)
@@ -52,18 +57,29 @@ monitor_signals(sigset_t *set)
 	sigaddset(set, SIGINT);
 }
 
-/* The processes of session sid that the hangup missed get SIGHUP. */
+/*
+ * The processes of session sid that the hangup (at hangup_ms) missed get
+ * SIGHUP; looked for again while one catches SIGHUP, until the grace ends.
+ */
 static void
-monitor_hangup(pid_t sid, const char *when)
+monitor_hangup(pid_t sid, long long hangup_ms, const char *when)
 {
-	int	n;
+	int	n, catching;
 
-	n = hangup_missed(sid);
-	if (n > 0)
-		log_debug("%s: SIGHUP to %d process%s the hangup missed",
-		    when, n, n == 1 ? "" : "es");
-	trace_step("%s: SIGHUP to the %d process%s of session %ld that the "
-	    "hangup missed", when, n, n == 1 ? "" : "es", (long)sid);
+	for (;;) {
+		n = hangup_missed(sid, &catching);
+		if (n > 0)
+			log_debug("%s: SIGHUP to %d process%s the hangup "
+			    "missed", when, n, n == 1 ? "" : "es");
+		trace_step("%s: SIGHUP to the %d process%s of session %ld "
+		    "that the hangup missed; %d catch%s it", when, n,
+		    n == 1 ? "" : "es", (long)sid, catching,
+		    catching == 1 ? "es" : "");
+		if (catching == 0 || clock_ms() + MONITOR_HANGUP_LOOK_MS >
+		    hangup_ms + MONITOR_HANGUP_GRACE_MS)
+			return;
+		(void)poll(NULL, 0, MONITOR_HANGUP_LOOK_MS);
+	}
 }
 
 void
@@ -109,8 +125,8 @@ monitor_wait(pid_t shell, pid_t relay, int ctl)
 		}
 		if (n == 0) {
 			/* The shell is still there: what holds it up? */
-			monitor_hangup(sid, "the shell still runs a second after "
-			    "the hangup");
+			monitor_hangup(sid, hangup, "the shell still runs a "
+			    "second after the hangup");
 			reminded = true;
 			continue;
 		}
@@ -143,19 +159,20 @@ monitor_wait(pid_t shell, pid_t relay, int ctl)
 				close(ctl);
 				ctl = -1;
 			} else if (pid == relay) {
-				/* Its exit closed the master: hung up. */
+				/*
+				 * Its exit closed the master: hung up.  Under
+				 * the shell, unless the shell's end ended it.
+				 */
 				relay = -1;
+				if (!WIFEXITED(status) ||
+				    WEXITSTATUS(status) != 0)
+					hangup = clock_ms();
 			}
 		}
-		/*
-		 * All that has exited is reaped: a shell that exited first
-		 * (and made the relay stop) is not alive any more.
-		 */
-		if (relay == -1 && shell != -1 && hangup == 0)
-			hangup = clock_ms();
 	}
 	if (hangup != 0)
-		monitor_hangup(sid, "the shell exited after the hangup");
+		monitor_hangup(sid, hangup, "the shell exited after the "
+		    "hangup");
 	if (ctl != -1)
 		close(ctl);
 	close(fd);

@@ -148,6 +148,23 @@ class SessionEndTest(SiteTest):
         c.abort()
         self.check_close(tty)
 
+    def test_background_jobs_run_on_after_exit(self):
+        # A logout is not a hangup: what the shell leaves running goes on.
+        self.start()
+        c = self.client()
+        self.login(c)
+        monitor = self.site.wait_monitor()
+        job = int(self.run_cmd(
+            c, 'sleep 305 </dev/null >/dev/null 2>&1 & echo $!')
+            .split()[-1])
+        self.addCleanup(end, job)
+        c.sendline('exit')
+        c.read_until_eof()
+        wait_for(lambda: monitor not in processes(), 10,
+                 'the monitor %d to exit' % monitor)
+        self.assertTrue(alive(job))
+        self.assertNotIn('the hangup missed', self.site.read_log())
+
 
 class DisconnectTest(SiteTest):
     # Without root, the pty count is the machine's: then it runs alone.
