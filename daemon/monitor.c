@@ -64,22 +64,23 @@ monitor_signals(sigset_t *set)
 static void
 monitor_hangup(pid_t sid, long long hangup_ms, const char *when)
 {
-	int	n, catching;
+	int	n, sent = 0, catching;
 
 	for (;;) {
 		n = hangup_missed(sid, &catching);
-		if (n > 0)
-			log_debug("%s: SIGHUP to %d process%s the hangup "
-			    "missed", when, n, n == 1 ? "" : "es");
+		sent += n;
 		trace_step("%s: SIGHUP to the %d process%s of session %ld "
 		    "that the hangup missed; %d catch%s it", when, n,
 		    n == 1 ? "" : "es", (long)sid, catching,
 		    catching == 1 ? "es" : "");
 		if (catching == 0 || clock_ms() + MONITOR_HANGUP_LOOK_MS >
 		    hangup_ms + MONITOR_HANGUP_GRACE_MS)
-			return;
+			break;
 		(void)poll(NULL, 0, MONITOR_HANGUP_LOOK_MS);
 	}
+	if (sent > 0)
+		log_debug("%s: SIGHUP to %d process%s the hangup missed",
+		    when, sent, sent == 1 ? "" : "es");
 }
 
 void

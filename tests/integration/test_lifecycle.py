@@ -282,6 +282,28 @@ class DisconnectTest(SiteTest):
         self.assertIn('the shell exited after the hangup: SIGHUP to 2 '
                       'processes the hangup missed', self.site.read_log())
 
+    def test_a_job_that_catches_sighup_until_it_execs_is_looked_at_again(self):
+        # As a child the shell has forked and not yet exec'd: it catches
+        # SIGHUP when the session is first looked at, and would die of
+        # one a moment later.  (Its "sleep 29" dies at the first look.)
+        self.start()
+        ptys = self.site.pty_count()
+        c = self.client()
+        self.login(c)
+        monitor = self.site.wait_monitor()
+        sid = self.shell_pid(c)
+        job = int(self.run_cmd(
+            c, "sh -c '(trap : HUP; sleep 29; exec sleep 306) "
+            "</dev/null >/dev/null 2>&1 & echo $!'"))
+        self.addCleanup(end, job)
+        wait_for(lambda: [p for p in processes()
+                          if cmdline(p) == [b'sleep', b'29']],
+                 10, 'the job to wait for its first command')
+        c.abort()
+        self.assert_nothing_left(sid, monitor, ptys)
+        self.assertIn('the shell exited after the hangup: SIGHUP to 2 '
+                      'processes the hangup missed', self.site.read_log())
+
     def test_a_shell_that_waits_through_the_hangup_is_let_go(self):
         # A shell that took the SIGHUP but acts on it only once its
         # foreground job ends (as bash does when the SIGHUP lands just
