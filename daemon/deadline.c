@@ -26,12 +26,12 @@
  * The exit status (DEADLINE_EXIT) tells the listener what happened, and
  * it logs the timeout.
  */
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "children.h"
 #include "deadline.h"
 
 static int	deadline_fd = -1;
@@ -40,40 +40,13 @@ static size_t	deadline_len;
 static int	deadline_group;		/* we lead our process group */
 static char	deadline_children[64];	/* /proc/self/task/PID/children */
 
-/* SIGKILL to a child and to the group it may lead. */
+/* SIGKILL to a child and to the group it may lead.  Async-signal-safe. */
 static void
-deadline_kill(pid_t pid)
+deadline_kill(pid_t pid, void *arg)
 {
+	(void)arg;
 	(void)kill(-pid, SIGKILL);
 	(void)kill(pid, SIGKILL);
-}
-
-/* SIGKILL to every child and its group.  Async-signal-safe. */
-static void
-deadline_kill_children(void)
-{
-	char	buf[512];
-	ssize_t	n, i;
-	pid_t	pid = 0;
-	int	fd;
-
-	if ((fd = open(deadline_children, O_RDONLY | O_CLOEXEC)) == -1)
-		return;
-	/* "PID PID ... ": a number may straddle two reads. */
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		for (i = 0; i < n; i++) {
-			if (buf[i] >= '0' && buf[i] <= '9') {
-				pid = pid * 10 + (buf[i] - '0');
-				continue;
-			}
-			if (pid > 0)
-				deadline_kill(pid);
-			pid = 0;
-		}
-	}
-	if (pid > 0)
-		deadline_kill(pid);
-	close(fd);
 }
 
 static void
@@ -82,7 +55,7 @@ deadline_fired(int sig)
 	(void)sig;
 	if (deadline_fd != -1)
 		(void)!write(deadline_fd, deadline_msg, deadline_len);
-	deadline_kill_children();
+	children_each(deadline_children, deadline_kill, NULL);
 	if (deadline_group) {
 		(void)kill(0, SIGTERM);
 		(void)kill(0, SIGCONT);		/* a stopped helper too */

@@ -9,7 +9,10 @@
  * just before it blocked in waitpid() waits for it.
  *
  * So the monitor looks at what is left of the session, once the shell
- * has exited or has had a second to, and sends SIGHUP to each process
+ * has exited or has had a second to.  It is the session's subreaper: an
+ * orphan becomes the monitor's child, not init's, so the session is all
+ * below it, and only that is read, not the whole of /proc.  It sends
+ * SIGHUP to each process
  * whose action for it is the default: one still alive never got one.
  * It leaves alone processes that ignore SIGHUP (nohup), which chose to
  * outlive the terminal, and those that catch it (the shell, an editor
@@ -29,6 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "children.h"
 #include "hangup.h"
 #include "log.h"
 
@@ -39,6 +43,34 @@ enum hangup_kind {
 	HANGUP_CATCHES,		/* it has a handler for SIGHUP */
 	HANGUP_IGNORES		/* SIGHUP does nothing to it */
 };
+
+/* The processes to look at; past HANGUP_MAX, a fork bomb's, no more. */
+#define HANGUP_MAX	65536
+
+struct hangup_list {
+	pid_t	*pid;
+	size_t	 n, size;
+};
+
+static void
+hangup_add(pid_t pid, void *arg)
+{
+	struct hangup_list	*l = arg;
+	pid_t			*grown;
+	size_t			 size;
+
+	if (pid <= 0 || l->n == HANGUP_MAX)
+		return;
+	if (l->n == l->size) {
+		size = l->size == 0 ? 64 : l->size * 2;
+		if ((grown = reallocarray(l->pid, size, sizeof(*grown))) ==
+		    NULL)
+			return;
+		l->pid = grown;
+		l->size = size;
+	}
+	l->pid[l->n++] = pid;
+}
 
 /*
  * What SIGHUP would do to process pid, if it is alive in session sid.
@@ -84,35 +116,56 @@ hangup_kind(pid_t pid, pid_t sid)
 	return state == 'T' ? HANGUP_STOPPED : HANGUP_DEFAULT;
 }
 
+/* The children of pid, of each of its threads, appended to l. */
+static void
+hangup_children(pid_t pid, struct hangup_list *l)
+{
+	char		 path[96];
+	struct dirent	*de;
+	DIR		*d;
+
+	snprintf(path, sizeof(path), "/proc/%ld/task", (long)pid);
+	if ((d = opendir(path)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/task/%.20s/children",
+		    (long)pid, de->d_name);
+		children_each(path, hangup_add, l);
+	}
+	closedir(d);
+}
+
 int
 hangup_missed(pid_t sid, int *catching)
 {
-	struct dirent		*de;
-	DIR			*d;
-	char			*end;
-	long			 pid;
+	struct hangup_list	 l = { NULL, 0, 0 };
 	enum hangup_kind	 kind;
+	size_t			 i;
+	pid_t			 pid;
 	int			 pidfd, sent = 0;
 
+	/*
+	 * The monitor's descendants, breadth first: the monitor is the
+	 * session's subreaper, so an orphan of the session is among them.
+	 */
+	hangup_children(getpid(), &l);
+	for (i = 0; i < l.n; i++)
+		hangup_children(l.pid[i], &l);
+
 	*catching = 0;
-	if ((d = opendir("/proc")) == NULL) {
-		log_warn("hangup: /proc");
-		return 0;
-	}
-	while ((de = readdir(d)) != NULL) {
-		errno = 0;
-		pid = strtol(de->d_name, &end, 10);
-		if (errno != 0 || *end != '\0' || pid <= 0)
-			continue;
-		kind = hangup_kind((pid_t)pid, sid);
+	for (i = 0; i < l.n; i++) {
+		pid = l.pid[i];
+		kind = hangup_kind(pid, sid);
 		if (kind == HANGUP_CATCHES)
 			(*catching)++;
 		if (kind != HANGUP_DEFAULT && kind != HANGUP_STOPPED)
 			continue;
 		/* Looked at again once the pidfd holds it: the same one. */
-		if ((pidfd = pidfd_open((pid_t)pid, 0)) == -1)
+		if ((pidfd = pidfd_open(pid, 0)) == -1)
 			continue;
-		kind = hangup_kind((pid_t)pid, sid);
+		kind = hangup_kind(pid, sid);
 		if ((kind == HANGUP_DEFAULT || kind == HANGUP_STOPPED) &&
 		    pidfd_send_signal(pidfd, SIGHUP, NULL, 0) == 0) {
 			if (kind == HANGUP_STOPPED)
@@ -122,6 +175,6 @@ hangup_missed(pid_t sid, int *catching)
 		}
 		close(pidfd);
 	}
-	closedir(d);
+	free(l.pid);
 	return sent;
 }

@@ -217,7 +217,7 @@ serve(int fd, const struct options *o)
 
 	/* 7. The shell, a session leader on the pty; then the relay. */
 	deadline_disarm();
-	monitor_block_signals();
+	monitor_prepare();
 	shell = session_start(&pty, &a.user, env.var, ps.addr);
 	env_free(&env);
 	if (shell == -1) {

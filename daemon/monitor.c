@@ -22,6 +22,7 @@
  * monitor also reads what the relay passes it and writes the recording
  * (record.c).
  */
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 
@@ -84,12 +85,15 @@ monitor_hangup(pid_t sid, long long hangup_ms, const char *when)
 }
 
 void
-monitor_block_signals(void)
+monitor_prepare(void)
 {
 	sigset_t	set;
 
 	monitor_signals(&set);
 	sigprocmask(SIG_BLOCK, &set, NULL);
+	/* What the session leaves behind stays below the monitor. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1)
+		log_warn("prctl PR_SET_CHILD_SUBREAPER");
 }
 
 int

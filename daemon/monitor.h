@@ -8,8 +8,12 @@
 
 #include <sys/types.h>
 
-/* Block the signals the monitor waits for; call before forking. */
-void	monitor_block_signals(void);
+/*
+ * Before forking the shell: block the signals the monitor waits for, and
+ * make it the session's subreaper, so that a process of the session whose
+ * parent exits becomes the monitor's child (and is reaped by its wait).
+ */
+void	monitor_prepare(void);
 /*
  * Wait until both the shell and the relay have exited.  When the shell
  * exits first, close ctl so the relay drains the pty and stops; when the
